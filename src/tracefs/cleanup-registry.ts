@@ -2,17 +2,26 @@
  * Teardown that always runs: one process-wide registry of synchronous closers,
  * run on normal exit, on SIGINT/SIGTERM/SIGHUP, and on uncaught errors.
  * Handlers are installed while at least one closer is registered and removed after.
+ *
+ * A closer may come with a soft stop for SIGINT (the CLI's Ctrl-C: stop
+ * reading, drain, print the summary, clean up). The first SIGINT then only
+ * calls the soft stops; a second one, or any SIGTERM/SIGHUP, closes at once.
  */
 
 type Closer = () => void;
 
-const closers = new Set<Closer>();
+interface Entry {
+  readonly softStop: (() => void) | undefined;
+}
+
+const entries = new Map<Closer, Entry>();
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 let installed = false;
+let softStopped = false;
 
 function runAll(): void {
-  for (const c of [...closers]) {
-    closers.delete(c);
+  for (const c of [...entries.keys()]) {
+    entries.delete(c);
     try {
       c();
     } catch {
@@ -22,6 +31,12 @@ function runAll(): void {
 }
 
 function onSignal(signal: NodeJS.Signals): void {
+  const softs = [...entries.values()].flatMap((e) => (e.softStop ? [e.softStop] : []));
+  if (signal === 'SIGINT' && !softStopped && softs.length > 0) {
+    softStopped = true;
+    for (const s of softs) s();
+    return;
+  }
   runAll();
   uninstall();
   // When nobody else handles the signal, die of it as we would have without us.
@@ -35,6 +50,7 @@ function onExit(): void {
 function install(): void {
   if (installed) return;
   installed = true;
+  softStopped = false;
   for (const s of SIGNALS) process.on(s, onSignal);
   process.on('exit', onExit);
 }
@@ -46,12 +62,12 @@ function uninstall(): void {
   process.off('exit', onExit);
 }
 
-/** Registers a closer; returns the function that unregisters it. */
-export function registerCleanup(closer: Closer): () => void {
-  closers.add(closer);
+/** Registers a closer (and optionally a soft stop for the first SIGINT); returns the function that unregisters it. */
+export function registerCleanup(closer: Closer, softStop?: () => void): () => void {
+  entries.set(closer, { softStop });
   install();
   return () => {
-    closers.delete(closer);
-    if (closers.size === 0) uninstall();
+    entries.delete(closer);
+    if (entries.size === 0) uninstall();
   };
 }

@@ -23,6 +23,8 @@ export interface PipeDecoder {
   push(chunk: Buffer, cpu: number | null): StreamItem[];
   /** Called when reading ends: whatever is buffered. */
   flush(): StreamItem[];
+  /** Puts the items of one polling round (from every CPU) in order; absent when they already are. */
+  order?(items: StreamItem[]): StreamItem[];
 }
 
 export interface SessionOptions {
@@ -33,6 +35,8 @@ export interface SessionOptions {
   readonly bufferKb?: number;
   /** trace_clock of the instance; `mono` by default so timestamps match clock_gettime(CLOCK_MONOTONIC). */
   readonly clock?: string;
+  /** Called on the first SIGINT instead of closing at once (the owner stops, drains and closes). */
+  readonly softStop?: () => void;
 }
 
 export interface CloseReport {
@@ -63,7 +67,7 @@ export class Session {
   /** Applies a plan: instance, definitions, filters, pids, enable. Undoes everything on failure. */
   static start(root: string, plan: ProbePlan, options: SessionOptions = {}): Session {
     const s = new Session(root, plan);
-    s.unregister = registerCleanup(() => s.closeSync());
+    s.unregister = registerCleanup(() => s.closeSync(), options.softStop);
     try {
       s.apply(options);
     } catch (e) {
@@ -144,14 +148,16 @@ export class Session {
       this.readers.length > 0 &&
       this.readers.every((r) => r.reader.open)
     ) {
+      const round: StreamItem[] = [];
       let got = false;
       for (const { reader, cpu } of this.readers) {
         for (const chunk of reader.drain(64)) {
           got = true;
-          yield* decoder.push(chunk, cpu);
+          for (const item of decoder.push(chunk, cpu)) round.push(item);
         }
       }
       if (got) {
+        yield* decoder.order ? decoder.order(round) : round;
         idle = 1;
       } else {
         await sleepUnlessAborted(idle, signal);

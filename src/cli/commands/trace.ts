@@ -1,8 +1,252 @@
+import { CallPairer } from '../../analysis/pairing.js';
+import { classifierFor } from '../../api/pairing-keys.js';
+import { prepare } from '../../api/prepare.js';
+import { type TraceItem, trace } from '../../api/trace.js';
+import { UsageError } from '../../errors.js';
+import {
+  formatTimestamp,
+  jsonLine,
+  type LabelledEvent,
+  TEXT_HEADER,
+  textLine,
+} from '../../output/format-event.js';
+import { textValue } from '../../output/values.js';
+import { numberOption, parseCommandArgs } from '../args.js';
 import type { CommandIO } from '../command.js';
 
-export const usage = `probekit trace: not yet implemented\n`;
+export const usage = `probekit trace: put probes in, print what they record, take them out
 
-export async function run(_argv: readonly string[], io: CommandIO): Promise<number> {
-  io.stderr.write(usage);
-  return 1;
+USAGE
+  probekit trace SPEC... [-p PID] [-c CMD] [-d SECONDS] [-n COUNT] [--json] [--latency] [--dry-run] [-v]
+
+  Each SPEC is one probe (quote it for the shell). Tracing stops at Ctrl-C,
+  after -d seconds, after -n events, or when the -c command exits; then a
+  summary is printed and every probe is removed.
+
+OPTIONS
+  -p, --pid PID        trace only this process (all threads) and its children
+  -c, --command CMD    start CMD, trace it and its children, stop when it exits
+  -d, --duration SECS  stop after this many seconds
+  -n, --count N        stop after N events
+  --json               one JSON object per line (see docs/events.md)
+  --latency            pair entries with returns per thread and print each call's latency
+  --dry-run            print the plan (the lines that would be written) and write nothing
+  --buffer-kb N        per-CPU buffer of this run's instance, KiB
+  --decode MODE        raw (binary pages, default where readable), text (trace_pipe), auto
+  -v, --verbose        print the plan and notes before tracing
+
+PROBES
+  k:FUNC(ARGS)  kr:FUNC(retval)  u:PATH:SYMBOL(ARGS)  ur:PATH:SYMBOL(retval)  t:GROUP:EVENT
+  add 'if FILTER' after a probe to keep only matching events
+
+EXAMPLES
+  probekit trace 't:syscalls:sys_enter_openat(filename)' -c 'cat /etc/hostname'
+                                   # files opened by one command
+  probekit trace 't:syscalls:sys_enter_openat if dfd == -100' -d 5
+                                   # opens relative to the cwd for 5 seconds
+  probekit trace 'u:/bin/bash:readline' 'ur:/bin/bash:readline(retval:string)' -p 1234
+                                   # what a shell reads
+  probekit trace 'u:libc:malloc(size)' 'ur:libc:malloc(retval)' --latency -c 'ls'
+                                   # malloc latency of one command
+  probekit trace 'k:do_sys_openat2(dfd:s32, filename:ustring)' 'kr:do_sys_openat2(retval:s64)' -n 20
+                                   # kernel opens (needs a kernel with kprobes)
+
+REQUIREMENTS
+  root; tracefs (mounted automatically when missing); uprobes, tracepoints
+  or kprobes in the kernel as the probes need ('probekit doctor' tells).
+`;
+
+const OPTIONS = {
+  pid: { type: 'string', short: 'p' },
+  command: { type: 'string', short: 'c' },
+  duration: { type: 'string', short: 'd' },
+  count: { type: 'string', short: 'n' },
+  json: { type: 'boolean' },
+  latency: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  'buffer-kb': { type: 'string' },
+  decode: { type: 'string' },
+  verbose: { type: 'boolean', short: 'v' },
+} as const;
+
+export async function run(argv: readonly string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs('trace', argv, OPTIONS);
+  if (positionals.length === 0) {
+    throw new UsageError('E_USAGE', 'probekit trace: give at least one probe', {
+      hint: "e.g. probekit trace 't:syscalls:sys_enter_openat' -d 5; 'probekit trace --help' for more",
+    });
+  }
+  const pid = numberOption('trace', 'pid', values['pid'], { integer: true });
+  const duration = numberOption('trace', 'duration', values['duration']);
+  const count = numberOption('trace', 'count', values['count'], { integer: true });
+  const bufferKb = numberOption('trace', 'buffer-kb', values['buffer-kb'], { integer: true });
+  const decode = (values['decode'] as string | undefined) ?? 'auto';
+  if (!['auto', 'raw', 'text'].includes(decode)) {
+    throw new UsageError(
+      'E_USAGE',
+      `probekit trace: --decode is raw, text or auto, not '${decode}'`,
+    );
+  }
+  const json = values['json'] === true;
+  const out = (line: string): void => {
+    io.stdout.write(`${line}\n`);
+  };
+
+  if (values['dry-run']) {
+    const prepared = await prepare(positionals, { pid });
+    if (json)
+      out(
+        JSON.stringify({
+          type: 'plan',
+          group: prepared.plan.group,
+          probes: prepared.plan.probes.map((p) => ({
+            probe: p.spec.text,
+            file: p.file,
+            definition: p.definition,
+            filter: p.filter,
+            removal: p.removal,
+          })),
+          files: prepared.plan.files,
+        }),
+      );
+    else out(describePlan(prepared.plan.probes));
+    return 0;
+  }
+
+  const session = await trace(positionals, {
+    pids: pid === undefined ? undefined : [pid],
+    command: values['command'] as string | undefined,
+    bufferKb,
+    decode: decode as 'auto' | 'raw' | 'text',
+    onInterrupt: 'stop',
+  });
+  // `probekit trace ... | head`: a closed stdout ends the run quietly, cleanly.
+  let pipeClosed = false;
+  const onStdoutError = (e: NodeJS.ErrnoException): void => {
+    if (e.code === 'EPIPE') {
+      pipeClosed = true;
+      session.stop();
+    }
+  };
+  io.stdout.on('error', onStdoutError);
+  const timer = duration === undefined ? null : setTimeout(() => session.stop(), duration * 1000);
+  if (values['verbose'])
+    io.stderr.write(
+      `${describePlan(session.plan.probes)}\n${session.prepared.notes.map((n) => `note: ${n}\n`).join('')}`,
+    );
+  if (session.prepared.mounted)
+    io.stderr.write(`probekit: mounted tracefs at ${session.prepared.root}\n`);
+  for (const s of session.swept.eventsRemoved)
+    io.stderr.write(`probekit: swept ${s}, left by a run that died\n`);
+
+  const pairer = values['latency']
+    ? new CallPairer({ classify: classifierFor(session.plan) })
+    : null;
+  let printed = 0;
+  if (!json && !pairer) out(TEXT_HEADER);
+  if (!json && pairer)
+    out(
+      `${'TIME(s)'.padEnd(16)} ${'COMM'.padEnd(16)} ${'PID'.padStart(7)} ${'TID'.padStart(7)} ${'LAT(us)'.padStart(12)} CALL`,
+    );
+  try {
+    for await (const item of session.events()) {
+      if (pipeClosed) break;
+      if (item.type !== 'event') {
+        if (json) out(jsonLine(item));
+        else if (item.type === 'lost')
+          io.stderr.write(
+            `probekit: warning: ${item.count} events lost on CPU ${item.cpu} (${item.source})\n`,
+          );
+        else if (values['verbose'])
+          io.stderr.write(`probekit: could not decode: ${item.message}\n`);
+        continue;
+      }
+      if (pairer) {
+        const call = pairer.push(item);
+        if (!call) continue;
+        if (json)
+          out(
+            JSON.stringify({
+              type: 'call',
+              probe: item.probe,
+              comm: call.comm,
+              pid: call.tgid ?? call.pid,
+              tid: call.pid,
+              entry_ns: call.entryNs.toString(),
+              latency_ns: Number(call.latencyNs),
+              args: Object.fromEntries(
+                Object.entries(call.entryFields).map(([k, v]) => [k, textValue(v)]),
+              ),
+              retval: call.returnValue === null ? null : textValue(call.returnValue),
+            }),
+          );
+        else
+          out(
+            latencyLine(
+              call.entry as LabelledEvent,
+              call.latencyNs,
+              call.returnValue === null ? '' : textValue(call.returnValue),
+            ),
+          );
+      } else {
+        out(json ? jsonLine(item) : textLine(item as LabelledEvent));
+      }
+      printed++;
+      if (count !== undefined && printed >= count) session.stop();
+    }
+  } finally {
+    if (timer) clearTimeout(timer);
+    io.stdout.off('error', onStdoutError);
+  }
+  const report = await session.close();
+  const stats = session.stats;
+  if (json && !pipeClosed) {
+    out(
+      JSON.stringify({
+        type: 'summary',
+        events: stats.events,
+        lost: stats.lost,
+        decode_errors: stats.decodeErrors,
+        probes_removed: report.probesRemoved,
+        leftovers: report.leftovers,
+      }),
+    );
+  } else {
+    io.stderr.write(
+      `probekit: ${stats.events} events, ${stats.lost} lost${stats.decodeErrors ? `, ${stats.decodeErrors} undecodable` : ''}; ${report.probesRemoved} probes removed${report.leftovers.length ? `; could not remove: ${report.leftovers.join(', ')}` : ''}\n`,
+    );
+  }
+  if (session.command) {
+    const code = await session.command.exited;
+    if (code !== 0 && !json) io.stderr.write(`probekit: the command exited with status ${code}\n`);
+  }
+  return report.leftovers.length > 0 ? 1 : 0;
+}
+
+function latencyLine(e: LabelledEvent, latencyNs: bigint, ret: string): string {
+  const args = Object.entries(e.fields)
+    .map(([k, v]) => `${k}=${textValue(v)}`)
+    .join(', ');
+  const us = (Number(latencyNs) / 1000).toFixed(3);
+  return `${formatTimestamp(e.timestampNs).padEnd(16)} ${e.comm.padEnd(16)} ${String(e.tgid ?? e.pid).padStart(7)} ${String(e.pid).padStart(7)} ${us.padStart(12)} ${e.probe.replace(/\(.*$/, '')}(${args})${ret ? ` = ${ret}` : ''}`;
+}
+
+function describePlan(
+  probes: readonly {
+    spec: { text: string };
+    file: string | null;
+    definition: string | null;
+    filter: string | null;
+    group: string;
+    event: string;
+  }[],
+): string {
+  const lines: string[] = [];
+  for (const p of probes) {
+    lines.push(p.spec.text);
+    if (p.definition) lines.push(`  append to ${p.file}: ${p.definition}`);
+    else lines.push(`  tracepoint ${p.group}/${p.event} (nothing to define)`);
+    if (p.filter) lines.push(`  filter: ${p.filter}`);
+  }
+  return lines.join('\n');
 }

@@ -1,0 +1,207 @@
+/**
+ * The library's main entry: `trace(specs, options)` puts probes into the
+ * kernel and returns a TraceSession that streams typed events and always
+ * removes what it created (close(), `await using`, process exit, signals).
+ * The CLI's `probekit trace` and every ready-made tool use exactly this.
+ */
+import { readdirSync } from 'node:fs';
+import { UsageError } from '../errors.js';
+import type { LabelledEvent } from '../output/format-event.js';
+import type { ProbePlan } from '../plan/types.js';
+import type { ProbeSpec } from '../spec/types.js';
+import type { LostEvent, StreamItem } from '../stream/types.js';
+import { type CloseReport, Session } from '../tracefs/session.js';
+import { type SweepReport, sweepStale } from '../tracefs/sweep.js';
+import { type GatedCommand, startGated } from './command.js';
+import { createDecoder, type DecodeMode } from './decoder.js';
+import { type Prepared, prepare } from './prepare.js';
+
+export interface TraceOptions {
+  /** Trace only these processes (all their threads), and with followChildren their children. */
+  readonly pids?: readonly number[];
+  /** Follow children of traced processes (tracefs `event-fork`). Default true. */
+  readonly followChildren?: boolean;
+  /** Start this shell command, trace it and its children; the stream ends when it exits. */
+  readonly command?: string;
+  /** Where the command's stdio goes. Default 'inherit'. */
+  readonly commandStdio?: 'inherit' | 'ignore';
+  /** Aborting ends the stream (after draining what is buffered) and closes the session. */
+  readonly signal?: AbortSignal;
+  /** Per-CPU buffer of the session's instance, KiB. */
+  readonly bufferKb?: number;
+  /** How events are read: binary pages (`raw`), text (`text`), or `auto` (raw where readable). */
+  readonly decode?: DecodeMode;
+  /** tracefs root; found from /proc/mounts when absent. */
+  readonly tracefs?: string;
+  /** Sweep leftovers of dead probekit runs first. Default true. */
+  readonly sweep?: boolean;
+  /**
+   * What the first Ctrl-C (SIGINT) does: 'close' removes everything at once and
+   * lets the signal end the process as usual; 'stop' ends the event stream
+   * (drained), and the session closes when the stream ends. Default 'close'.
+   */
+  readonly onInterrupt?: 'close' | 'stop';
+}
+
+export type TraceItem = LabelledEvent | Exclude<StreamItem, { type: 'event' }>;
+
+export class TraceSession implements AsyncDisposable {
+  readonly prepared: Prepared;
+  readonly swept: SweepReport;
+  readonly command: GatedCommand | null;
+  private readonly session: Session;
+  private readonly stopper = new AbortController();
+  private readonly options: TraceOptions;
+  private readonly labels: Map<string, string>;
+  private closed: Promise<CloseReport> | null = null;
+  private readonly counts = { events: 0, lost: 0, decodeErrors: 0 };
+  private readonly selections: Map<string, readonly string[]>;
+
+  /** @internal use trace() */
+  constructor(
+    prepared: Prepared,
+    session: Session,
+    swept: SweepReport,
+    command: GatedCommand | null,
+    options: TraceOptions,
+  ) {
+    this.prepared = prepared;
+    this.session = session;
+    this.swept = swept;
+    this.command = command;
+    this.options = options;
+    this.labels = new Map(prepared.plan.probes.map((p) => [`${p.group}/${p.event}`, p.spec.text]));
+    this.selections = selectedTracepointFields(prepared.plan);
+    options.signal?.addEventListener('abort', () => this.stop(), { once: true });
+    if (options.signal?.aborted) this.stop();
+    command?.exited.then(() => setTimeout(() => this.stop(), 20));
+  }
+
+  get plan(): ProbePlan {
+    return this.prepared.plan;
+  }
+
+  /** The run's group and instance name (`probekit_<pid>_<random>`). */
+  get name(): string {
+    return this.session.name;
+  }
+
+  /** Event, lost and decode-error counts so far. */
+  get stats(): { readonly events: number; readonly lost: number; readonly decodeErrors: number } {
+    return { ...this.counts };
+  }
+
+  /** Ends the stream: events() drains what is buffered and returns. */
+  stop(): void {
+    this.stopper.abort();
+  }
+
+  /** The events, in order, until stop(), the signal, or the command's exit. Lost events are items too. */
+  async *events(): AsyncGenerator<TraceItem> {
+    const decoder = createDecoder(this.session, this.options.decode ?? 'auto');
+    try {
+      for await (const item of this.session.items(decoder, this.stopper.signal)) {
+        if (item.type === 'event') {
+          this.counts.events++;
+          const id = `${item.group}/${item.event}`;
+          const only = this.selections.get(id);
+          const fields = only
+            ? Object.fromEntries(
+                only.filter((n) => n in item.fields).map((n) => [n, item.fields[n]!]),
+              )
+            : item.fields;
+          yield { ...item, fields, probe: this.labels.get(id) ?? `${item.group}:${item.event}` };
+        } else {
+          if (item.type === 'lost') this.counts.lost += (item as LostEvent).count;
+          else this.counts.decodeErrors++;
+          yield item;
+        }
+      }
+    } finally {
+      this.closeSync();
+    }
+  }
+
+  /** Removes everything the session created; resolves with what was removed (and anything that could not be). */
+  close(): Promise<CloseReport> {
+    this.closed ??= Promise.resolve(this.closeSync());
+    return this.closed;
+  }
+
+  closeSync(): CloseReport {
+    this.stop();
+    return this.session.closeSync();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/** Threads of a process, for set_event_pid (which filters by thread id). */
+export function threadsOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).map(Number).filter(Number.isInteger);
+  } catch {
+    throw new UsageError('E_NO_SUCH_PROCESS', `no process with pid ${pid}`, {
+      hint: 'check the pid with ps',
+    });
+  }
+}
+
+export async function trace(
+  specs: string | ProbeSpec | readonly (string | ProbeSpec)[],
+  options: TraceOptions = {},
+): Promise<TraceSession> {
+  const list = Array.isArray(specs)
+    ? (specs as readonly (string | ProbeSpec)[])
+    : [specs as string | ProbeSpec];
+  if (options.pids && options.command) {
+    throw new UsageError('E_USAGE', 'give either pids (-p) or a command (-c), not both');
+  }
+  const pidThreads = options.pids ? options.pids.flatMap((p) => threadsOf(p)) : undefined;
+  const prepared = await prepare(list, { tracefs: options.tracefs, pid: options.pids?.[0] });
+  const swept =
+    options.sweep === false
+      ? { instancesRemoved: [], eventsRemoved: [], failed: [] }
+      : sweepStale(prepared.root);
+  const command =
+    options.command !== undefined
+      ? startGated(options.command, options.commandStdio ?? 'inherit')
+      : null;
+  let session: Session;
+  const stopper = new AbortController();
+  try {
+    session = Session.start(prepared.root, prepared.plan, {
+      softStop: options.onInterrupt === 'stop' ? () => stopper.abort() : undefined,
+      pids: command ? [command.pid] : pidThreads,
+      followChildren: options.followChildren ?? true,
+      bufferKb: options.bufferKb,
+    });
+  } catch (e) {
+    command?.child.kill('SIGKILL');
+    throw e;
+  }
+  command?.release();
+  return new TraceSession(prepared, session, swept, command, {
+    ...options,
+    signal: anySignal(options.signal, stopper.signal),
+  });
+}
+
+function anySignal(a: AbortSignal | undefined, b: AbortSignal): AbortSignal {
+  return a ? AbortSignal.any([a, b]) : b;
+}
+
+/** For tracepoints given with an argument list, only those fields are shown. */
+function selectedTracepointFields(plan: ProbePlan): Map<string, readonly string[]> {
+  const out = new Map<string, readonly string[]>();
+  for (const p of plan.probes) {
+    if (p.spec.target.kind !== 'tracepoint' || p.spec.args === null || p.spec.allArgs) continue;
+    out.set(
+      `${p.group}/${p.event}`,
+      p.spec.args.map((a) => a.name),
+    );
+  }
+  return out;
+}
