@@ -32,7 +32,12 @@ export class ProbekitError extends Error {
   readonly details: Record<string, unknown>;
   readonly exitCode: ExitCode;
 
-  constructor(code: string, message: string, options: ProbekitErrorOptions = {}, exitCode: ExitCode = 1) {
+  constructor(
+    code: string,
+    message: string,
+    options: ProbekitErrorOptions = {},
+    exitCode: ExitCode = 1,
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ProbekitError';
     this.code = code;
@@ -110,7 +115,12 @@ export function isProbekitError(e: unknown): e is ProbekitError {
 
 /** Node's errno errors carry `code` like 'ENOENT'. */
 export function errnoCode(e: unknown): string | undefined {
-  if (e && typeof e === 'object' && 'code' in e && typeof (e as { code: unknown }).code === 'string') {
+  if (
+    e &&
+    typeof e === 'object' &&
+    'code' in e &&
+    typeof (e as { code: unknown }).code === 'string'
+  ) {
     return (e as { code: string }).code;
   }
   return undefined;

@@ -18,7 +18,7 @@ import {
   preflightTracepoint,
 } from '../kernel/index.js';
 import { plan } from '../plan/index.js';
-import type { ProbePlan } from '../plan/types.js';
+import type { ProbePlan, TracepointFieldInfo } from '../plan/types.js';
 import { parseProbe } from '../spec/index.js';
 import type { ProbeSpec } from '../spec/types.js';
 import { newRunName } from '../tracefs/naming.js';
@@ -71,7 +71,7 @@ export async function prepare(
     ? await gatherFunctionFacts(root, { features, mountDebugfs: true, arch })
     : null;
   const users = new Map<string, { path: string; offset: bigint }>();
-  const tpFields = new Map<string, string[]>();
+  const tpFields = new Map<string, TracepointFieldInfo[]>();
 
   for (const spec of specs) {
     const t = spec.target;
@@ -98,7 +98,9 @@ export async function prepare(
         );
       }
       const r = await resolveUprobeTarget(t.path, t.symbol, t.offset, { pid: options.pid });
-      users.set(userKey(t.path, t.symbol), { path: r.path, offset: r.fileOffset });
+      // The planner adds the spec's +OFFS to the symbol's own file offset.
+      const symbolOffset = t.symbol === null ? r.fileOffset : r.fileOffset - t.offset;
+      users.set(userKey(t.path, t.symbol), { path: r.path, offset: symbolOffset });
     } else {
       const fieldNames = (spec.args ?? []).flatMap((a) =>
         a.expr.kind === 'param' ? [a.expr.name] : [],
@@ -106,7 +108,12 @@ export async function prepare(
       const tp = await preflightTracepoint(t.group, t.event, fieldNames, root);
       tpFields.set(
         `${t.group}/${t.event}`,
-        tp.fields.map((f) => f.name),
+        tp.fields.map((f) => ({
+          name: f.name,
+          size: f.size,
+          signed: f.signed,
+          isString: /\bchar\b.*\[/.test(f.type) || f.type.startsWith('__data_loc char'),
+        })),
       );
     }
   }

@@ -43,6 +43,8 @@ export interface ArchInfo {
   readonly registers: readonly string[];
   /** Assembler name (e.g. `rdi`) → pt_regs member for explain (e.g. `di`). */
   readonly ptRegsMember: Readonly<Record<string, string>>;
+  /** tracefs name (e.g. `di`) → assembler name (e.g. `rdi`), for explain; missing means the same. */
+  readonly asmNames: Readonly<Record<string, string>>;
   /** Assembler spellings users may type that tracefs refuses, mapped to the right name. */
   readonly asmAliases: Readonly<Record<string, string>>;
   /** The kernel's own convention (kprobes). */

@@ -8,7 +8,10 @@ export function parseCommandArgs<T extends OptionsConfig>(
   command: string,
   argv: readonly string[],
   options: T,
-): { values: Record<string, string | boolean | string[] | boolean[] | undefined>; positionals: string[] } {
+): {
+  values: Record<string, string | boolean | string[] | boolean[] | undefined>;
+  positionals: string[];
+} {
   try {
     const { values, positionals } = parseArgs({
       args: [...argv],
@@ -16,23 +19,45 @@ export function parseCommandArgs<T extends OptionsConfig>(
       allowPositionals: true,
       strict: true,
     });
-    return { values: values as Record<string, string | boolean | string[] | boolean[] | undefined>, positionals };
+    return {
+      values: values as Record<string, string | boolean | string[] | boolean[] | undefined>,
+      positionals,
+    };
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    throw new UsageError('E_USAGE', `probekit ${command}: ${msg.replace(/\. To specify a positional.*$/s, '')}`, {
-      hint: `run 'probekit ${command} --help' for usage`,
-    });
+    throw new UsageError(
+      'E_USAGE',
+      `probekit ${command}: ${msg.replace(/\. To specify a positional.*$/s, '')}`,
+      {
+        hint: `run 'probekit ${command} --help' for usage`,
+      },
+    );
   }
 }
 
 /** Parses a positive number option (seconds, counts). */
-export function numberOption(command: string, name: string, value: unknown, { integer = false } = {}): number | undefined {
+export function numberOption(
+  command: string,
+  name: string,
+  value: unknown,
+  { integer = false } = {},
+): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-    throw new UsageError('E_USAGE', `probekit ${command}: --${name} wants a positive ${integer ? 'whole ' : ''}number, got '${String(value)}'`, {
-      hint: `run 'probekit ${command} --help' for usage`,
-    });
+  if (
+    typeof value !== 'string' ||
+    value.trim() === '' ||
+    !Number.isFinite(n) ||
+    n <= 0 ||
+    (integer && !Number.isInteger(n))
+  ) {
+    throw new UsageError(
+      'E_USAGE',
+      `probekit ${command}: --${name} wants a positive ${integer ? 'whole ' : ''}number, got '${String(value)}'`,
+      {
+        hint: `run 'probekit ${command} --help' for usage`,
+      },
+    );
   }
   return n;
 }

@@ -41,13 +41,17 @@ export async function main(argv: readonly string[], io: CommandIO): Promise<numb
   }
   if (name === '--version' || name === '-V') {
     const { readFile } = await import('node:fs/promises');
-    const pkg = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const pkg = JSON.parse(
+      await readFile(new URL('../../../package.json', import.meta.url), 'utf8'),
+    ) as { version: string };
     io.stdout.write(`probekit ${pkg.version}\n`);
     return 0;
   }
   const entry = COMMANDS.find((c) => c.name === name);
   if (!entry) {
-    io.stderr.write(`probekit: unknown command '${name}'\n  hint: commands are ${COMMANDS.map((c) => c.name).join(', ')}; run 'probekit --help'\n`);
+    io.stderr.write(
+      `probekit: unknown command '${name}'\n  hint: commands are ${COMMANDS.map((c) => c.name).join(', ')}; run 'probekit --help'\n`,
+    );
     return 2;
   }
   try {

@@ -8,6 +8,8 @@ export function reportError(e: unknown, stderr: NodeJS.WritableStream, verbose: 
     return e.exitCode;
   }
   const err = e instanceof Error ? e : new Error(String(e));
-  stderr.write(`probekit: internal error: ${err.message}\n${err.stack ?? ''}\n  this is a bug in probekit; please report it with the command you ran\n`);
+  stderr.write(
+    `probekit: internal error: ${err.message}\n${err.stack ?? ''}\n  this is a bug in probekit; please report it with the command you ran\n`,
+  );
   return 1;
 }

@@ -86,14 +86,63 @@ export interface PlanOptions {
   readonly instance?: string;
   /** Resolves a user target to a file offset (ELF); absent in pure planning. */
   readonly resolveUser?: (path: string, symbol: string) => { path: string; offset: bigint } | null;
+  /**
+   * Without `resolveUser`, write a user symbol target as the placeholder
+   * `PATH:SYMBOL[+OFFS]` (with a note) instead of failing. For explain only: the
+   * kernel would refuse such a line.
+   */
+  readonly userPlaceholders?: boolean;
   /** Function prototypes (BTF), when known. */
   readonly prototype?: (func: string) => FunctionPrototype | null;
   /** Tracepoint fields, when known (from the format file). */
-  readonly tracepointFields?: (group: string, event: string) => readonly string[] | null;
+  readonly tracepointFields?: (
+    group: string,
+    event: string,
+  ) => readonly TracepointFieldInfo[] | null;
+}
+
+/** One parameter of a function prototype (from BTF). */
+export interface FunctionParam {
+  readonly name: string;
+  /** C text of the type, e.g. `const char *`. */
+  readonly type: string;
+  /** `char *`, `const char *` or `char[]`. */
+  readonly isString: boolean;
+  /** Pointer whose pointee carries the BTF `user` type tag (`__user`); false when the kernel does not record tags. */
+  readonly isUserPtr: boolean;
+  /** Size in bytes. */
+  readonly size: number;
+  readonly signed: boolean;
+  readonly isPointer: boolean;
+  /** BTF type id of the parameter, when it came from BTF. */
+  readonly typeId?: number;
+  /** A struct or union passed by value (may take several registers or the stack). */
+  readonly isAggregate?: boolean;
 }
 
 export interface FunctionPrototype {
   readonly name: string;
   readonly returnType: string;
-  readonly params: readonly { readonly name: string; readonly type: string; readonly isString: boolean; readonly isUserPtr: boolean; readonly size: number; readonly signed: boolean; readonly isPointer: boolean }[];
+  readonly params: readonly FunctionParam[];
+  /** BTF FUNC type id, when it came from BTF. */
+  readonly btfId?: number;
+  /** Return type: size in bytes (0 for void), signedness, and whether it is void or a pointer. */
+  readonly returnSize?: number;
+  readonly returnSigned?: boolean;
+  readonly returnIsVoid?: boolean;
+  readonly returnIsPointer?: boolean;
+  /** BTF type id of the return type. */
+  readonly returnTypeId?: number;
+  /** Ends in `...`. */
+  readonly variadic?: boolean;
 }
+
+/** A tracepoint field by name, or with its layout from the format file (lets filters fit values to the field). */
+export type TracepointFieldInfo =
+  | string
+  | {
+      readonly name: string;
+      readonly size: number;
+      readonly signed: boolean;
+      readonly isString: boolean;
+    };

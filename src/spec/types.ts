@@ -70,7 +70,11 @@ export type BaseType =
 export interface TypeSpec {
   /** Base type; for a bitfield, the container as `u8/u16/u32/u64`. */
   readonly base: BaseType;
-  readonly bitfield: { readonly width: number; readonly offset: number; readonly container: 8 | 16 | 32 | 64 } | null;
+  readonly bitfield: {
+    readonly width: number;
+    readonly offset: number;
+    readonly container: 8 | 16 | 32 | 64;
+  } | null;
   /** Array element count, or null. */
   readonly array: number | null;
   /** As it will be written after `:`. */
@@ -125,14 +129,21 @@ export interface ArgSpec {
 
 /** Filter expression tree, checked against the probe's fields by the planner. */
 export type FilterExpr =
-  | { readonly kind: 'and' | 'or'; readonly left: FilterExpr; readonly right: FilterExpr; readonly span: Span }
+  | {
+      readonly kind: 'and' | 'or';
+      readonly left: FilterExpr;
+      readonly right: FilterExpr;
+      readonly span: Span;
+    }
   | { readonly kind: 'not'; readonly operand: FilterExpr; readonly span: Span }
   | {
       readonly kind: 'cmp';
       readonly field: string;
       readonly fieldSpan: Span;
       readonly op: '==' | '!=' | '<' | '<=' | '>' | '>=' | '&' | '~';
-      readonly value: { readonly kind: 'number'; readonly text: string } | { readonly kind: 'string'; readonly text: string };
+      readonly value:
+        | { readonly kind: 'number'; readonly text: string }
+        | { readonly kind: 'string'; readonly text: string };
       readonly span: Span;
     };
 

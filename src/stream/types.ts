@@ -40,8 +40,8 @@ export interface LostEvent {
   readonly type: 'lost';
   readonly cpu: number;
   readonly count: number;
-  /** Where the loss was seen: a page's missed-events flag, per-CPU stats, a trace_pipe LOST line. */
-  readonly source: 'page' | 'stats' | 'pipe';
+  /** Where the loss was seen: a page's missed-events flag, per-CPU stats, a trace_pipe LOST line, a BPF buffer. */
+  readonly source: 'page' | 'stats' | 'pipe' | 'bpf';
 }
 
 /** A record that could not be decoded: counted and reported, the reader goes on. */
@@ -54,5 +54,7 @@ export interface DecodeErrorEvent {
 export type StreamItem = TraceEvent | LostEvent | DecodeErrorEvent;
 
 export function isFault(v: FieldValue | undefined): v is FaultValue {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && (v as FaultValue).fault === true;
+  return (
+    typeof v === 'object' && v !== null && !Array.isArray(v) && (v as FaultValue).fault === true
+  );
 }

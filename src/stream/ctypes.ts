@@ -1,0 +1,52 @@
+/** Sizes of the C element types that appear in event format files (64-bit kernels). */
+const SIZES = {
+  char: 1,
+  u8: 1,
+  s8: 1,
+  x8: 1,
+  bool: 1,
+  _Bool: 1,
+  __u8: 1,
+  __s8: 1,
+  u16: 2,
+  s16: 2,
+  x16: 2,
+  short: 2,
+  __u16: 2,
+  __s16: 2,
+  __le16: 2,
+  __be16: 2,
+  u32: 4,
+  s32: 4,
+  x32: 4,
+  int: 4,
+  __u32: 4,
+  __s32: 4,
+  __le32: 4,
+  __be32: 4,
+  pid_t: 4,
+  gfp_t: 4,
+  u64: 8,
+  s64: 8,
+  x64: 8,
+  long: 8,
+  'long long': 8,
+  __u64: 8,
+  __s64: 8,
+  __le64: 8,
+  __be64: 8,
+  size_t: 8,
+  ssize_t: 8,
+  loff_t: 8,
+} as const satisfies Record<string, number>;
+
+/** The size in bytes of an element type, or null when unknown (pointers count as 8). */
+export function elementSizeOf(type: string): number | null {
+  const t = type
+    .replace(/\b(const|volatile|unsigned|signed|struct|enum)\b/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (t.endsWith('*')) return 8;
+  if (t === '' && /\bunsigned\b|\bsigned\b/.test(type)) return 4;
+  return (SIZES as Record<string, number>)[t] ?? null;
+}

@@ -1,0 +1,65 @@
+/** Running the built CLI as a user would, with a time limit. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { CLI } from './live.js';
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function runCli(
+  args: readonly string[],
+  opts: { timeoutMs?: number; input?: string } = {},
+): Promise<CliResult> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  return collect(child, opts.timeoutMs ?? 30_000, opts.input);
+}
+
+export function startCli(args: readonly string[]): {
+  child: ChildProcess;
+  done: Promise<CliResult>;
+} {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return { child, done: collect(child, 60_000) };
+}
+
+function collect(child: ChildProcess, timeoutMs: number, input?: string): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  if (input !== undefined) child.stdin?.end(input);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** Waits until `predicate` holds (polling), or fails after `ms`. */
+export async function waitFor(
+  predicate: () => boolean,
+  ms = 10_000,
+  what = 'condition',
+): Promise<void> {
+  const end = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export function jsonLines(text: string): Record<string, unknown>[] {
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
