@@ -1,0 +1,216 @@
+/** Shared helpers for live BPF tests: skip reasons, C programs, leak checks. */
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hasFeature } from '../../../src/bpf/features.js';
+
+/** Why live BPF tests cannot run here, or undefined when they can. */
+export function liveSkipReason(): string | undefined {
+  if (process.platform !== 'linux') return 'needs Linux';
+  if (process.getuid?.() !== 0) return 'needs root (or CAP_BPF and CAP_PERFMON)';
+  if (!hasFeature('bpf_syscall')) return 'needs the bpf() syscall (CONFIG_BPF_SYSCALL)';
+  return undefined;
+}
+
+export function gccSkipReason(): string | undefined {
+  return spawnSync('gcc', ['--version']).status === 0 ? undefined : 'needs gcc';
+}
+
+let dir: string | undefined;
+function workDir(): string {
+  if (dir === undefined) {
+    const made = mkdtempSync(join(tmpdir(), 'probekit-bpf-test-'));
+    process.on('exit', () => rmSync(made, { recursive: true, force: true }));
+    dir = made;
+  }
+  return dir;
+}
+
+/** Compile a C program (cached per process); returns its path. */
+export function buildC(name: string, source: string, flags: string[] = ['-O2']): string {
+  const exe = join(workDir(), name);
+  if (existsSync(exe)) return exe;
+  const src = `${exe}.c`;
+  writeFileSync(src, source);
+  execFileSync('gcc', [...flags, '-o', exe, src]);
+  return exe;
+}
+
+/** Runs N getppid() syscalls after reading one byte on stdin (so the probe is attached first). */
+export const GETPPID_C = `
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+int main(int argc, char **argv) {
+  long n = argc > 1 ? atol(argv[1]) : 1000000;
+  char c;
+  if (read(0, &c, 1) != 1) return 2;
+  for (long i = 0; i < n; i++) syscall(SYS_getppid);
+  return 0;
+}
+`;
+
+/**
+ * Runs getppid() calls on command: for each byte read on stdin, 'g' runs a
+ * batch, '1' runs one call; one byte is written back after each. argv[2],
+ * when given, pins the process to that CPU.
+ */
+export const GETPPID_BATCH_C = `
+#define _GNU_SOURCE
+#include <sched.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+int main(int argc, char **argv) {
+  long batch = argc > 1 ? atol(argv[1]) : 1000;
+  if (argc > 2) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(atoi(argv[2]), &set);
+    if (sched_setaffinity(0, sizeof set, &set) != 0) return 3;
+  }
+  char c;
+  while (read(0, &c, 1) == 1) {
+    long n = c == '1' ? 1 : batch;
+    for (long i = 0; i < n; i++) syscall(SYS_getppid);
+    if (write(1, &c, 1) != 1) return 2;
+  }
+  return 0;
+}
+`;
+
+/** Calls work(i) for i in [0, N) after reading one byte on stdin. */
+export const UPROBE_C = `
+#include <stdlib.h>
+#include <unistd.h>
+volatile long sink;
+__attribute__((noinline)) long work(long x) { sink += x; __asm__ volatile("" ::: "memory"); return x * 2; }
+int main(int argc, char **argv) {
+  long n = argc > 1 ? atol(argv[1]) : 1000;
+  char c;
+  if (read(0, &c, 1) != 1) return 2;
+  for (long i = 0; i < n; i++) work(i);
+  return 0;
+}
+`;
+
+/** File offset of a symbol in an ELF executable (symbol value mapped through the LOAD segments). */
+export function symbolFileOffset(exe: string, symbol: string): bigint {
+  const nm = execFileSync('nm', [exe]).toString();
+  const m = new RegExp(`^([0-9a-f]+) [Tt] ${symbol}$`, 'm').exec(nm);
+  if (!m?.[1]) throw new Error(`no symbol ${symbol} in ${exe}`);
+  const vaddr = BigInt(`0x${m[1]}`);
+  const ph = execFileSync('readelf', ['-lW', exe]).toString();
+  for (const line of ph.split('\n')) {
+    const p =
+      /^\s*LOAD\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+0x[0-9a-f]+\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)/.exec(
+        line,
+      );
+    if (!p) continue;
+    const [off, va, , memsz] = [p[1], p[2], p[3], p[4]].map((x) => BigInt(`0x${x}`)) as [
+      bigint,
+      bigint,
+      bigint,
+      bigint,
+    ];
+    if (vaddr >= va && vaddr < va + memsz) return vaddr - va + off;
+  }
+  throw new Error(`symbol ${symbol} is not in a LOAD segment of ${exe}`);
+}
+
+/** This process's open fds, with what they point at. */
+export function openFds(): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const name of readdirSync('/proc/self/fd')) {
+    try {
+      out.set(Number(name), readlinkSync(`/proc/self/fd/${name}`));
+    } catch {
+      // The fd of the directory listing itself is gone by now.
+    }
+  }
+  return out;
+}
+
+/** fds opened since `before` (bpf, perf and anon inodes only; node's own pipes and files excluded). */
+export function leakedFds(before: Map<number, string>): string[] {
+  const leaked: string[] = [];
+  for (const [fd, target] of openFds()) {
+    if (before.get(fd) === target) continue;
+    if (/^anon_inode:(bpf|\[perf_event\]|\[eventpoll\])|^anon_inode:bpf/.test(target))
+      leaked.push(`${fd} → ${target}`);
+  }
+  return leaked;
+}
+
+/** BPF object ids a process holds, from /proc/PID/fdinfo (prog_id, map_id, link_id). */
+export function heldBpfIds(pid: number | 'self' = 'self'): string[] {
+  const out: string[] = [];
+  for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const m of text.matchAll(/^(prog_id|map_id|link_id):\s*(\d+)/gm))
+      out.push(`${m[1]}=${m[2]}`);
+  }
+  return out;
+}
+
+export interface KernelObjects {
+  progs: { id: number; name: string }[];
+  maps: { id: number; name: string }[];
+  links: { id: number; prog_id: number }[];
+}
+
+export function bpftoolSkipReason(): string | undefined {
+  return spawnSync('bpftool', ['version']).status === 0
+    ? undefined
+    : 'needs bpftool (apt-get install -y bpftool)';
+}
+
+/** `bpftool -j prog/map/link list`, parsed. */
+export function kernelObjects(): KernelObjects {
+  const j = (what: string) =>
+    JSON.parse(execFileSync('bpftool', ['-j', what, 'list']).toString() || '[]');
+  return { progs: j('prog'), maps: j('map'), links: j('link') };
+}
+
+/** Which of the given ids bpftool still lists. */
+export function stillListed(ids: {
+  progs?: number[];
+  maps?: number[];
+  links?: number[];
+}): string[] {
+  const k = kernelObjects();
+  const left: string[] = [];
+  for (const id of ids.progs ?? []) if (k.progs.some((p) => p.id === id)) left.push(`prog ${id}`);
+  for (const id of ids.maps ?? []) if (k.maps.some((m) => m.id === id)) left.push(`map ${id}`);
+  for (const id of ids.links ?? []) if (k.links.some((l) => l.id === id)) left.push(`link ${id}`);
+  return left;
+}
+
+/** Wait until bpftool no longer lists the ids (the kernel frees some objects asynchronously). */
+export async function waitGone(
+  ids: Parameters<typeof stillListed>[0],
+  ms = 3000,
+): Promise<string[]> {
+  const end = Date.now() + ms;
+  let left = stillListed(ids);
+  while (left.length > 0 && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 50));
+    left = stillListed(ids);
+  }
+  return left;
+}
