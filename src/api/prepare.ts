@@ -59,7 +59,9 @@ export async function prepare(
 ): Promise<Prepared> {
   // A raw line's own group is replaced by this run's, so that the run owns, and
   // always removes, everything it defines (and a killed run's probes are swept).
-  const specs = parseAll(input).map((s) => (s.syntax === 'raw' && s.group !== null ? { ...s, group: null } : s));
+  const specs = parseAll(input).map((s) =>
+    s.syntax === 'raw' && s.group !== null ? { ...s, group: null } : s,
+  );
   const loc = options.tracefs
     ? { path: options.tracefs, mounted: false }
     : await locateTracefs({ mount: true });

@@ -11,22 +11,44 @@ import { leftoversOf, tracefsRoot, whyNoTracing } from '../helpers/live.js';
 
 const skip = whyNoTracing(['kprobes']);
 /** A command that fails to open a missing file `n` times. */
-const openMissing = (n: number, path = '/nonexistent/probekit-test') => `for i in $(seq ${n}); do cat ${path} 2>/dev/null; done; true`;
+const openMissing = (n: number, path = '/nonexistent/probekit-test') =>
+  `for i in $(seq ${n}); do cat ${path} 2>/dev/null; done; true`;
 
-test('kprobe entry arguments by register: dfd and the file name as a user string', { skip: skip ?? false }, async () => {
-  const r = await runCli(['trace', 'k:do_sys_openat2(dfd:s32, filename:ustring) if filename ~ "/nonexistent/*"', '--json', '-c', openMissing(3)]);
+test('kprobe entry arguments by register: dfd and the file name as a user string', {
+  skip: skip ?? false,
+}, async () => {
+  const r = await runCli([
+    'trace',
+    'k:do_sys_openat2(dfd:s32, filename:ustring) if filename ~ "/nonexistent/*"',
+    '--json',
+    '-c',
+    openMissing(3),
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const events = jsonLines(r.stdout).filter((e) => e['type'] === 'event');
   assert.equal(events.length, 3, r.stdout);
-  for (const e of events) assert.deepEqual(e['fields'], { dfd: -100, filename: '/nonexistent/probekit-test' });
+  for (const e of events)
+    assert.deepEqual(e['fields'], { dfd: -100, filename: '/nonexistent/probekit-test' });
   assert.ok(events.every((e) => e['comm'] === 'cat'));
 });
 
-test('a kretprobe sees the negative errno, and calls pair into latencies', { skip: skip ?? false }, async () => {
-  const r = await runCli(['trace', 'k:do_sys_openat2(filename:ustring) if filename ~ "/nonexistent/*"', 'kr:do_sys_openat2(retval:s64)', '--latency', '--json', '-c', openMissing(2)]);
+test('a kretprobe sees the negative errno, and calls pair into latencies', {
+  skip: skip ?? false,
+}, async () => {
+  const r = await runCli([
+    'trace',
+    'k:do_sys_openat2(filename:ustring) if filename ~ "/nonexistent/*"',
+    'kr:do_sys_openat2(retval:s64)',
+    '--latency',
+    '--json',
+    '-c',
+    openMissing(2),
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const calls = jsonLines(r.stdout).filter((e) => e['type'] === 'call');
-  const missing = calls.filter((c) => (c['args'] as Record<string, string>)['filename'] === '"/nonexistent/probekit-test"');
+  const missing = calls.filter(
+    (c) => (c['args'] as Record<string, string>)['filename'] === '"/nonexistent/probekit-test"',
+  );
   assert.equal(missing.length, 2, r.stdout);
   for (const c of missing) {
     assert.equal(c['retval'], '-2');
@@ -34,13 +56,17 @@ test('a kretprobe sees the negative errno, and calls pair into latencies', { ski
   }
 });
 
-test('trace -c stops when the command exits and removes everything', { skip: skip ?? false }, async () => {
+test('trace -c stops when the command exits and removes everything', {
+  skip: skip ?? false,
+}, async () => {
   const r = await runCli(['trace', 'kr:do_sys_openat2(retval:s64)', '-c', 'true']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /1 probes removed/);
 });
 
-test('a blacklisted function is refused before anything is written, with the reason', { skip: skip ?? false }, async (t) => {
+test('a blacklisted function is refused before anything is written, with the reason', {
+  skip: skip ?? false,
+}, async (t) => {
   const debug = ['/sys/kernel/debug/kprobes/blacklist'].find((p) => existsSync(p));
   if (!debug) return t.skip('needs debugfs with kprobes/blacklist mounted');
   const entry = readFileSync(debug, 'utf8')
@@ -54,7 +80,9 @@ test('a blacklisted function is refused before anything is written, with the rea
   assert.match(r.stderr, new RegExp(entry));
 });
 
-test('an unknown function gets near names; a non-unique one lists its copies', { skip: skip ?? false }, async () => {
+test('an unknown function gets near names; a non-unique one lists its copies', {
+  skip: skip ?? false,
+}, async () => {
   const unknown = await runCli(['trace', 'k:do_sys_opnat2']);
   assert.equal(unknown.code, 1, unknown.stderr);
   assert.match(unknown.stderr, /do_sys_openat2/);
@@ -62,7 +90,8 @@ test('an unknown function gets near names; a non-unique one lists its copies', {
   const counts = new Map<string, number>();
   for (const line of readFileSync('/proc/kallsyms', 'utf8').split('\n')) {
     const [, type, name, mod] = line.split(/\s+/);
-    if (type === 't' && name && !mod && /^[a-z_][a-z0-9_]*$/.test(name)) counts.set(name, (counts.get(name) ?? 0) + 1);
+    if (type === 't' && name && !mod && /^[a-z_][a-z0-9_]*$/.test(name))
+      counts.set(name, (counts.get(name) ?? 0) + 1);
   }
   const dup = [...counts].find(([, n]) => n > 1)?.[0];
   assert.ok(dup, 'kallsyms has a duplicated static function');
@@ -74,10 +103,23 @@ test('an unknown function gets near names; a non-unique one lists its copies', {
 test('maxactive on a raw kretprobe line is written as given', { skip: skip ?? false }, async () => {
   const r = await runCli(['trace', 'r16:mine/openret do_sys_openat2 ret=$retval:s64', '--dry-run']);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /append to kprobe_events: r16:probekit_\d+_[0-9a-f]+\/openret do_sys_openat2 ret=\$retval:s64/);
-  const run = await runCli(['trace', 'r16:mine/openret do_sys_openat2 ret=$retval:s64', '--json', '-c', openMissing(1)]);
+  assert.match(
+    r.stdout,
+    /append to kprobe_events: r16:probekit_\d+_[0-9a-f]+\/openret do_sys_openat2 ret=\$retval:s64/,
+  );
+  const run = await runCli([
+    'trace',
+    'r16:mine/openret do_sys_openat2 ret=$retval:s64',
+    '--json',
+    '-c',
+    openMissing(1),
+  ]);
   assert.equal(run.code, 0, run.stderr);
-  assert.ok(jsonLines(run.stdout).some((e) => e['type'] === 'event' && (e['fields'] as Record<string, unknown>)['ret'] === -2));
+  assert.ok(
+    jsonLines(run.stdout).some(
+      (e) => e['type'] === 'event' && (e['fields'] as Record<string, unknown>)['ret'] === -2,
+    ),
+  );
 });
 
 test('Ctrl-C and kill -9 + cleanup leave no kprobe behind', { skip: skip ?? false }, async () => {

@@ -69,12 +69,7 @@ test('latency of a function that sleeps a known time', { skip: skipU ?? false },
 });
 
 test('a libc function by short name, text output', { skip: skipU ?? false }, async () => {
-  const r = await runCli([
-    'trace',
-    'u:libc:getenv(name:string)',
-    '-c',
-    'env -u NOPE LANG=C /bin/sh -c ": ${PROBEKIT_X:-}"',
-  ]);
+  const r = await runCli(['trace', 'u:libc:getenv(name:string)', '-c', 'ls / >/dev/null']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout.split('\n')[0] ?? '', /^TIME\(s\)\s+COMM\s+PID\s+TID\s+PROBE\s+ARGS/);
   assert.match(r.stdout, /name="[A-Z_]+"/);

@@ -1,7 +1,7 @@
 import { CallPairer } from '../../analysis/pairing.js';
 import { classifierFor } from '../../api/pairing-keys.js';
 import { prepare } from '../../api/prepare.js';
-import { type TraceItem, trace } from '../../api/trace.js';
+import { trace } from '../../api/trace.js';
 import { UsageError } from '../../errors.js';
 import {
   formatTimestamp,
