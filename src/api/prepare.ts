@@ -21,6 +21,7 @@ import { plan } from '../plan/index.js';
 import type { ProbePlan, TracepointFieldInfo } from '../plan/types.js';
 import { parseProbe } from '../spec/index.js';
 import type { ProbeSpec } from '../spec/types.js';
+import { narrowInteger } from '../stream/ctypes.js';
 import { newRunName } from '../tracefs/naming.js';
 
 export interface PrepareOptions {
@@ -117,6 +118,7 @@ export async function prepare(
           size: f.size,
           signed: f.signed,
           isString: /\bchar\b.*\[/.test(f.type) || f.type.startsWith('__data_loc char'),
+          narrowSize: narrowInteger(f.type, f.size)?.size,
         })),
       );
     }

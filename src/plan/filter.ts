@@ -16,6 +16,8 @@ export interface FilterField {
   readonly kind: FieldKind;
   /** Size in bytes and signedness of an unsigned tracepoint field, to fit negative values to it. */
   readonly unsignedSize?: number;
+  /** Width of its declared C type when narrower (the register may hold the value zero- or sign-extended). */
+  readonly narrowSize?: number;
 }
 
 export function probeFields(
@@ -30,6 +32,7 @@ export function probeFields(
         name: f.name,
         kind: f.isString ? 'string' : 'number',
         unsignedSize: f.signed || f.isString ? undefined : f.size,
+        narrowSize: f.signed || f.isString ? undefined : f.narrowSize,
       });
   }
   for (const a of args) {
@@ -98,10 +101,16 @@ export function planFilter(
             `e.g. ${e.field} ~ "ba*"`,
           );
         }
-        const value = isString
-          ? quoteString(e.value.text)
-          : fitNumber(e.value.text, f.unsignedSize);
-        return `${f.name} ${e.op} ${value}`;
+        if (isString) return `${f.name} ${e.op} ${quoteString(e.value.text)}`;
+        const wide = fitNumber(e.value.text, f.unsignedSize);
+        const narrow = fitNumber(e.value.text, f.narrowSize);
+        // `int dfd == -100` in an 8-byte slot: the register holds -100 zero- or sign-extended.
+        if (narrow !== wide && (e.op === '==' || e.op === '!=')) {
+          const join = e.op === '==' ? '||' : '&&';
+          const both = `${f.name} ${e.op} ${narrow} ${join} ${f.name} ${e.op} ${wide}`;
+          return parent === null ? both : `(${both})`;
+        }
+        return `${f.name} ${e.op} ${wide}`;
       }
     }
   };

@@ -18,6 +18,7 @@ import {
 import { planFilter, probeFields } from './filter.js';
 import { eventName, isEventName, validateGroupName } from './naming.js';
 import { planRawArgs, rawDefinition } from './raw.js';
+import { isPtRegsWrapper } from './syscall.js';
 import type {
   PlannedArg,
   PlannedProbe,
@@ -39,6 +40,10 @@ function context(spec: ProbeSpec, arch: ArchInfo, options: PlanOptions): ProbeCo
     t.kind === 'kernel' && t.symbol !== null && options.prototype
       ? options.prototype(t.symbol)
       : null;
+  const syscall =
+    prototype && isPtRegsWrapper(prototype) && options.syscallArgs
+      ? options.syscallArgs(prototype.name)
+      : null;
   return {
     spec,
     arch,
@@ -47,6 +52,8 @@ function context(spec: ProbeSpec, arch: ArchInfo, options: PlanOptions): ProbeCo
     features: options.features,
     prototype,
     func,
+    resolveMember: options.resolveMember ?? null,
+    syscall,
   };
 }
 

@@ -46,6 +46,11 @@ export interface PlannedArg {
   readonly token: string;
   /** Notes for explain (positional guess, stack slot, ...). */
   readonly notes: readonly string[];
+  /**
+   * The return value of a kernel function returning a signed integer (from its
+   * prototype): values in -4095..-1 are negated errno codes, shown by name.
+   */
+  readonly errno?: boolean;
 }
 
 export type DefinitionFile = 'kprobe_events' | 'uprobe_events' | 'dynamic_events';
@@ -94,6 +99,21 @@ export interface PlanOptions {
   readonly userPlaceholders?: boolean;
   /** Function prototypes (BTF), when known. */
   readonly prototype?: (func: string) => FunctionPrototype | null;
+  /**
+   * Resolves a member path from a parameter's BTF type (`file->f_path.dentry`):
+   * offsets, size, signedness. Throws a ProbekitError (`E_BTF_*`) for a bad path;
+   * its `details.path` names the path up to the bad element.
+   */
+  readonly resolveMember?: (
+    rootTypeId: number,
+    path: readonly { readonly op: '->' | '.'; readonly name: string }[],
+  ) => MemberResolution;
+  /**
+   * For a syscall wrapper that takes only `struct pt_regs *` (`__x64_sys_openat`):
+   * the syscall's own arguments (from `events/syscalls/sys_enter_NAME/format`)
+   * and the pt_regs member offsets (from BTF). Null when unknown.
+   */
+  readonly syscallArgs?: (func: string) => SyscallArgs | null;
   /** Tracepoint fields, when known (from the format file). */
   readonly tracepointFields?: (
     group: string,
@@ -145,4 +165,42 @@ export type TracepointFieldInfo =
       readonly size: number;
       readonly signed: boolean;
       readonly isString: boolean;
+      /** Width of the declared C type when narrower than the field (syscall `int dfd` in 8 bytes). */
+      readonly narrowSize?: number;
     };
+
+/** A member path resolved to offsets; `MemberAccess` from src/btf has this shape. */
+export interface MemberResolution {
+  /** Offsets of the pointer reads made by each `->` after the first, in order. */
+  readonly reads: readonly number[];
+  /** Byte offset of the final member from the last pointer (of the container, for a bitfield). */
+  readonly offset: number;
+  /** Size in bytes of the final member (of the container, for a bitfield). */
+  readonly size: number;
+  readonly signed: boolean;
+  /** C text of the final member's type. */
+  readonly type: string;
+  readonly isPointer: boolean;
+  readonly isUserPtr: boolean;
+  /** 'pointer': a `char *` member; 'array': a `char[N]` member; null otherwise. */
+  readonly string: 'pointer' | 'array' | null;
+  readonly bitfield: { readonly tracefsType: string } | null;
+  /** Each element with its offset in its parent, for explain. */
+  readonly steps?: readonly {
+    readonly op: '->' | '.';
+    readonly name: string;
+    readonly offset: number;
+    readonly type: string;
+    readonly parent: string;
+  }[];
+}
+
+/** The arguments of the syscall behind a pt_regs wrapper, and where pt_regs keeps them. */
+export interface SyscallArgs {
+  /** The syscall's name (`openat`). */
+  readonly syscall: string;
+  /** Its arguments in order, as the syscall tracepoint's format lists them. */
+  readonly params: readonly FunctionParam[];
+  /** Byte offset of each `struct pt_regs` member by name (`di` → 112 on x86_64), from BTF. */
+  readonly ptRegs: Readonly<Record<string, number>>;
+}

@@ -50,3 +50,27 @@ export function elementSizeOf(type: string): number | null {
   if (t === '' && /\bunsigned\b|\bsigned\b/.test(type)) return 4;
   return (SIZES as Record<string, number>)[t] ?? null;
 }
+
+const UNSIGNED_NAMES =
+  /\bunsigned\b|^(__)?u(8|16|32|64)$|^x(8|16|32|64)$|^(size_t|gfp_t|umode_t|bool|_Bool)$|^__(le|be)\d+$/;
+
+/**
+ * A plain integer C type that is narrower than its field: syscall tracepoints
+ * declare `int dfd` in an 8-byte unsigned slot holding the register, so the
+ * value is the low `size` bytes read with the declared signedness (dfd = -100,
+ * not 4294967196). Null for pointers, arrays, wide or unknown types.
+ */
+export function narrowInteger(
+  type: string,
+  fieldSize: number,
+): { size: number; signed: boolean } | null {
+  if (type.includes('*') || type.includes('[')) return null;
+  const size = elementSizeOf(type);
+  if (size === null || size >= fieldSize || ![1, 2, 4].includes(size)) return null;
+  const bare = type
+    .replace(/\b(const|volatile)\b/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (bare === 'char') return null;
+  return { size, signed: !UNSIGNED_NAMES.test(bare) };
+}

@@ -4,7 +4,7 @@
  * and signedness, and the print fmt. Pure: text in, EventFormat out.
  */
 import { ProbekitError } from '../errors.js';
-import { elementSizeOf } from './ctypes.js';
+import { elementSizeOf, narrowInteger } from './ctypes.js';
 
 export interface FieldFormat {
   readonly name: string;
@@ -24,6 +24,8 @@ export interface FieldFormat {
   readonly elementSize: number;
   /** Text: char arrays and `__data_loc char[]` / `__rel_loc char[]`. */
   readonly isString: boolean;
+  /** A scalar whose declared C type is narrower than the field (syscall `int dfd` in 8 bytes): its width and signedness. */
+  readonly narrow: { readonly size: number; readonly signed: boolean } | null;
 }
 
 export interface EventFormat {
@@ -114,6 +116,7 @@ export function parseField(
     arrayLength,
     elementSize,
     isString: isChar && (isDataLoc || isRelLoc || arrayLength !== null),
+    narrow: isDataLoc || isRelLoc || dims !== null ? null : narrowInteger(type, size),
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import type { EventFormat, FieldFormat } from './format.js';
 import type { FieldValue } from './types.js';
-import { bytesToString } from './values.js';
+import { bytesToString, intValue } from './values.js';
 
 /** Where the record sits: `bytes` and `view` cover the whole page, the record starts at `start`. */
 export interface RecordSource {
@@ -116,6 +116,10 @@ function fieldReader(f: FieldFormat): Reader {
     return (src) => bytes(src, src.start + off, f.size);
   }
   const read = scalarReader(f.size, f.signed);
+  const narrow = f.narrow;
+  if (narrow)
+    return (src) =>
+      intValue(BigInt(read(src.view, src.start + off, src.le)), narrow.size, narrow.signed);
   return (src) => read(src.view, src.start + off, src.le);
 }
 

@@ -227,5 +227,11 @@ export function typedValue(s: string, f: FieldFormat | undefined, hex = false): 
     if (!s.startsWith('{')) return untypedValue(s);
     return splitArray(s).map((e) => scalar(e, f.elementSize, f.signed, hex));
   }
+  if (f.narrow) {
+    const v = scalar(s, f.size, f.signed, hex);
+    return typeof v === 'bigint' || typeof v === 'number'
+      ? intValue(BigInt(v), f.narrow.size, f.narrow.signed)
+      : v;
+  }
   return scalar(s, f.size, f.signed, hex);
 }
