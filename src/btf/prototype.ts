@@ -8,7 +8,7 @@ import type { Btf } from './btf.js';
 import { typeName } from './cname.js';
 import { btfCorrupt } from './errors.js';
 import { isSigned, isUserPointer, resolved, sizeOf, stringKind } from './resolve.js';
-import { nearNames } from './suggest.js';
+import { nearNames } from '../util/names.js';
 import type { BtfFunc, BtfFuncProto } from './types.js';
 
 /** The FUNC id for a name, or a SpecError listing up to 5 near names. */

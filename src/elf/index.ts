@@ -8,7 +8,7 @@ export {
   type ResolveLibraryOptions,
   resolveLibrary,
 } from './library.js';
-export { globToRegExp, listUserFunctions, type UserFunction, userFunctions } from './list.js';
+export { listUserFunctions, type UserFunction, userFunctions } from './list.js';
 export { fileOffsetToVaddr, symbolFileOffset } from './offset.js';
 export {
   parseSymbolQuery,

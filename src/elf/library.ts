@@ -19,7 +19,7 @@ import { elfFormatError, elfUsageError } from './errors.js';
 import { notElfError } from './header.js';
 import { HOST_CACHE_FLAGS, type LdCacheEntry, parseLdCache } from './ldcache.js';
 import { mappedFiles, openableMappedFile, pathInProcess } from './proc.js';
-import { nearNames } from './suggest.js';
+import { nearNames } from '../util/names.js';
 
 export interface ResolveLibraryOptions {
   /** Look in this process first (its mappings, its root directory). */

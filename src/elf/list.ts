@@ -1,4 +1,6 @@
 /** Functions of a user binary with their file offsets, for `probekit list --uprobe PATH [PATTERN]`. */
+
+import { globToRegExp } from '../util/names.js';
 import { type ElfFile, readElfFile } from './file.js';
 import { resolveLibrary } from './library.js';
 import { executableSegmentFor } from './offset.js';
@@ -16,14 +18,6 @@ export interface UserFunction {
   readonly type: 'FUNC' | 'IFUNC';
   readonly binding: ElfSymbolBinding;
   readonly table: ElfSymbolTable;
-}
-
-/** `*` any run of characters, `?` one character; everything else literal. */
-export function globToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\*?]/g, (c) =>
-    c === '*' ? '.*' : c === '?' ? '.' : `\\${c}`,
-  );
-  return new RegExp(`^${body}$`, 's');
 }
 
 /** Every defined function, one per (name, version, address), sorted by name then address. */

@@ -2,7 +2,7 @@
 import { elfUsageError, hex } from './errors.js';
 import type { ElfFile } from './file.js';
 import { symbolFileOffset } from './offset.js';
-import { nearNames } from './suggest.js';
+import { nearNames } from '../util/names.js';
 import type { ElfSymbol } from './types.js';
 
 export interface ResolvedUserSymbol {

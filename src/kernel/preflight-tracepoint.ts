@@ -2,7 +2,7 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PreflightError } from './errors.js';
-import { nearNames } from './suggest.js';
+import { nearNames } from '../util/names.js';
 import {
   listTracepointEvents,
   listTracepointGroups,

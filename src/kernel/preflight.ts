@@ -9,7 +9,7 @@ import { PreflightError } from './errors.js';
 import type { KernelFeatures } from './features.js';
 import { isTextSymbol, type Kallsyms, type KallsymsEntry } from './kallsyms.js';
 import { KPROBE_ALTERNATIVES } from './missing.js';
-import { nearNames } from './suggest.js';
+import { nearNames } from '../util/names.js';
 import { SYSCALL_WRAPPER_PREFIX, syscallNamesFor } from './syscalls.js';
 import type { TraceableFunctions } from './traceable.js';
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { kernelFunctionRows, run, usage } from '../../src/cli/commands/list.js';
 import { parseKprobeBlacklist } from '../../src/kernel/blacklist.js';
 import { Kallsyms } from '../../src/kernel/kallsyms.js';
-import { globToRegExp } from '../../src/kernel/suggest.js';
+import { globToRegExp } from '../../src/util/names.js';
 import {
   parseAvailableFilterFunctions,
   traceableFromKallsyms,

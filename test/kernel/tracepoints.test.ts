@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { editDistance, globToRegExp, nearNames } from '../../src/kernel/suggest.js';
+import { editDistance, globToRegExp, nearNames } from '../../src/util/names.js';
 import { syscallNamesFor } from '../../src/kernel/syscalls.js';
 import { parseFormatFields } from '../../src/kernel/tracepoints.js';
 import { fixture } from './fixtures.js';

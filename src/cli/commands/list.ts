@@ -15,7 +15,7 @@ import {
   readTracepointFields,
   type TracepointField,
 } from '../../kernel/index.js';
-import { globToRegExp, isGlob, nearNames } from '../../kernel/suggest.js';
+import { globToRegExp, isGlob, nearNames } from '../../util/names.js';
 import { parseCommandArgs } from '../args.js';
 import type { CommandIO } from '../command.js';
 

@@ -1,4 +1,4 @@
-/** Near-name suggestions and glob matching, shared by preflight and list. */
+/** Near-name suggestions ("did you mean") and shell globs, shared by preflight, ELF, BTF and list. */
 
 /** Edit distance, giving up (returning max + 1) once it cannot be at most `max`. */
 export function editDistance(a: string, b: string, max: number): number {
