@@ -23,6 +23,7 @@ import { parseProbe } from '../spec/index.js';
 import type { ProbeSpec } from '../spec/types.js';
 import { narrowInteger } from '../stream/ctypes.js';
 import { newRunName } from '../tracefs/naming.js';
+import { kernelPlanHooks } from './prototypes.js';
 
 export interface PrepareOptions {
   /** tracefs root; found from /proc/mounts (and mounted when root) when absent. */
@@ -130,6 +131,8 @@ export async function prepare(
     group: options.name ?? newRunName(),
     resolveUser: (path, symbol) => users.get(userKey(path, symbol)) ?? null,
     tracepointFields: (group, event) => tpFields.get(`${group}/${event}`) ?? null,
+    // Prototypes, member paths and syscall-wrapper arguments from BTF, when the kernel has it.
+    ...(await kernelPlanHooks(specs, { arch, tracefs: root })),
   });
   return { root, mounted: loc.mounted, features, specs, plan: result, arch, notes };
 }

@@ -4,11 +4,11 @@
  */
 import { SpecError } from '../errors.js';
 import type { FunctionParam, FunctionPrototype } from '../plan/types.js';
+import { nearNames } from '../util/names.js';
 import type { Btf } from './btf.js';
 import { typeName } from './cname.js';
 import { btfCorrupt } from './errors.js';
 import { isSigned, isUserPointer, resolved, sizeOf, stringKind } from './resolve.js';
-import { nearNames } from '../util/names.js';
 import type { BtfFunc, BtfFuncProto } from './types.js';
 
 /** The FUNC id for a name, or a SpecError listing up to 5 near names. */

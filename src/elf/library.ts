@@ -14,12 +14,12 @@ import {
 } from 'node:fs';
 import { basename, delimiter, join, resolve } from 'node:path';
 import { errnoCode } from '../errors.js';
+import { nearNames } from '../util/names.js';
 import { ELF_MAGIC } from './constants.js';
 import { elfFormatError, elfUsageError } from './errors.js';
 import { notElfError } from './header.js';
 import { HOST_CACHE_FLAGS, type LdCacheEntry, parseLdCache } from './ldcache.js';
 import { mappedFiles, openableMappedFile, pathInProcess } from './proc.js';
-import { nearNames } from '../util/names.js';
 
 export interface ResolveLibraryOptions {
   /** Look in this process first (its mappings, its root directory). */

@@ -1,8 +1,9 @@
 /** Function name (plain or versioned) → the one address and file offset a uprobe needs. */
+
+import { nearNames } from '../util/names.js';
 import { elfUsageError, hex } from './errors.js';
 import type { ElfFile } from './file.js';
 import { symbolFileOffset } from './offset.js';
-import { nearNames } from '../util/names.js';
 import type { ElfSymbol } from './types.js';
 
 export interface ResolvedUserSymbol {

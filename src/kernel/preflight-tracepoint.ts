@@ -1,8 +1,8 @@
 /** Preflight for tracepoints: the event exists and has the fields a probe names. */
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PreflightError } from './errors.js';
 import { nearNames } from '../util/names.js';
+import { PreflightError } from './errors.js';
 import {
   listTracepointEvents,
   listTracepointGroups,

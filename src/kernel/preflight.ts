@@ -4,12 +4,12 @@
  * Pure: works on gathered facts (see facts.ts), so fixtures can drive it.
  */
 import type { ArchName } from '../arch/types.js';
+import { nearNames } from '../util/names.js';
 import type { BlacklistResult } from './blacklist.js';
 import { PreflightError } from './errors.js';
 import type { KernelFeatures } from './features.js';
 import { isTextSymbol, type Kallsyms, type KallsymsEntry } from './kallsyms.js';
 import { KPROBE_ALTERNATIVES } from './missing.js';
-import { nearNames } from '../util/names.js';
 import { SYSCALL_WRAPPER_PREFIX, syscallNamesFor } from './syscalls.js';
 import type { TraceableFunctions } from './traceable.js';
 

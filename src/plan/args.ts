@@ -3,19 +3,24 @@
  * that carries it for explain. Limits from kernel/trace/trace_probe.h: 128
  * arguments per probe, 63 characters per argument body (after `NAME=`).
  */
+
+import { isProbekitError } from '../errors.js';
 import type { ArgSpec, Span, TypeSpec } from '../spec/types.js';
 import { errorAt, type ProbeContext, unsupportedAt } from './context.js';
-import { type Fetched, fetchArgument, fetchExpr } from './fetch.js';
+import { checkAggregates, type Fetched, fetchArgument, fetchExpr } from './fetch.js';
+import { fetchSyscallArg } from './syscall.js';
 import type { FunctionPrototype, PlannedArg } from './types.js';
+import { userMemoryReason } from './user-memory.js';
 
 export const MAX_ARGS = 128;
 export const MAX_ARG_BODY = 63;
 
 type Param = FunctionPrototype['params'][number];
 
-/** The type tracefs should use for a prototype parameter. */
-export function paramType(ctx: ProbeContext, p: Param): string {
-  if (p.isString) return p.isUserPtr && ctx.side === 'kernel' ? 'ustring' : 'string';
+/** The type tracefs should use for a prototype parameter (user strings need ustring in kprobes). */
+export function paramType(ctx: ProbeContext, p: Param, user = p.isUserPtr): string {
+  if (p.isString)
+    return user && ctx.side === 'kernel' && ctx.features.ustring ? 'ustring' : 'string';
   if (p.isPointer) return ctx.arch.defaultType;
   if (p.size === 1 || p.size === 2 || p.size === 4 || p.size === 8)
     return `${p.signed ? 's' : 'u'}${p.size * 8}`;
@@ -69,7 +74,7 @@ function applyType(
     );
   }
   let body = fetched.fetch;
-  if ((base === 'string' || base === 'ustring') && !fetched.memory) {
+  if ((base === 'string' || base === 'ustring') && (!fetched.memory || fetched.holdsPointer)) {
     // The kernel refuses a string on a register or stack value (BAD_STRING): read what it points to.
     body = `+0(${body})`;
     notes.push(`the value is a pointer: the string is read from memory at +0(${fetched.fetch})`);
@@ -99,22 +104,43 @@ function planOne(ctx: ProbeContext, arg: ArgSpec, listPosition: number): Planned
       typeText = t;
       notes.push(`type ${t} from the prototype (returns ${ctx.prototype.returnType})`);
     }
+  } else if (typeText === null && fetched.inferred) {
+    if (fetched.inferred.type === null) {
+      throw errorAt(
+        ctx,
+        'E_PLAN_MEMBER_TYPE',
+        fetched.inferred.note,
+        arg.expr.span,
+        'name one of its members, or give a type (e.g. :x64) to read its first bytes',
+      );
+    }
+    typeText = fetched.inferred.type;
+    notes.push(fetched.inferred.note);
   } else if (
     typeText === null &&
     ctx.prototype &&
     fetched.position !== null &&
-    arg.expr.kind !== 'deref'
+    (arg.expr.kind === 'param' || arg.expr.kind === 'argN')
   ) {
-    const p = ctx.prototype.params[fetched.position - 1];
+    const p = paramAt(ctx, arg.expr, fetched.position);
     if (p) {
-      typeText = paramType(ctx, p);
-      notes.push(`type ${typeText} from the prototype`);
+      const user = userReason(ctx, p);
+      typeText = paramType(ctx, p, user !== null);
+      notes.push(`type ${typeText} from the prototype (${p.type} ${p.name})`);
+      if (user) notes.push(user);
     }
   }
   const typed = applyType(ctx, fetched, typeText, arg.type?.span ?? arg.expr.span);
   notes.push(...typed.notes);
   checkBody(ctx, typed.body, arg.expr.span);
+  const errno =
+    arg.expr.kind === 'retval' &&
+    ctx.side === 'kernel' &&
+    ctx.prototype?.returnSigned === true &&
+    !ctx.prototype.returnIsPointer &&
+    /^s(32|64)$/.test(typed.type);
   return {
+    ...(errno ? { errno: true } : {}),
     name: arg.name,
     position: fetched.position,
     register: fetched.register,
@@ -154,8 +180,35 @@ function tracepointField(arg: ArgSpec): PlannedArg {
   };
 }
 
-/** `args` / `$arg*`: every parameter of the prototype, typed. */
-function allArgs(ctx: ProbeContext, span: Span): PlannedArg[] {
+/** Why a parameter is user memory: a syscall argument, a __user tag, or the syscall-name rule. */
+function userReason(ctx: ProbeContext, p: Param): string | null {
+  if (ctx.side !== 'kernel') return null;
+  if (ctx.syscall?.params.includes(p)) {
+    return p.isPointer
+      ? `${p.name} is a pointer argument of syscall ${ctx.syscall.syscall}: user memory`
+      : null;
+  }
+  return userMemoryReason(ctx.func, p);
+}
+
+/** The parameter an argument names: a syscall argument for a pt_regs wrapper, else the prototype's. */
+function paramAt(
+  ctx: ProbeContext,
+  expr: { kind: 'param'; name: string } | { kind: 'argN'; index: number },
+  position: number,
+): Param | undefined {
+  if (ctx.syscall) {
+    const s =
+      expr.kind === 'param'
+        ? ctx.syscall.params.find((p) => p.name === expr.name)
+        : ctx.syscall.params[expr.index - 1];
+    if (s) return s;
+  }
+  return ctx.prototype?.params[position - 1];
+}
+
+/** `args` / `$arg*` (or no list at all): every parameter of the prototype, typed. */
+function allArgs(ctx: ProbeContext, span: Span, skipped?: string[]): PlannedArg[] {
   const proto = ctx.prototype;
   if (!proto) {
     throw errorAt(
@@ -166,28 +219,90 @@ function allArgs(ctx: ProbeContext, span: Span): PlannedArg[] {
       'BTF (/sys/kernel/btf/vmlinux) gives kernel prototypes; otherwise list the arguments by name',
     );
   }
-  return proto.params.map((p, i) => {
-    const fetched = fetchArgument(ctx, i + 1, p.name, { kind: 'param', name: p.name, span });
-    const typed = applyType(ctx, fetched, paramType(ctx, p), span);
-    checkBody(ctx, typed.body, span);
-    return {
-      name: p.name,
-      position: i + 1,
-      register: fetched.register,
-      ptRegs: fetched.ptRegs,
-      asm: fetched.asm,
-      fetch: typed.body,
-      type: typed.type,
-      token: `${p.name}=${typed.body}`,
-      notes: [...fetched.notes, `${p.type} ${p.name}`, ...typed.notes],
-    };
-  });
+  const sys = ctx.syscall;
+  const params = sys ? sys.params : proto.params;
+  const out: PlannedArg[] = [];
+  for (const [i, p] of params.entries()) {
+    try {
+      if (!sys) checkAggregates(ctx, i + 1, p.name, span);
+      out.push(oneParam(ctx, p, i + 1, span));
+    } catch (e) {
+      // Without a list (`k:FUNC`), record what can be located and say why the rest is not.
+      if (!skipped || !isProbekitError(e)) throw e;
+      const rest = params.slice(i).map((q) => q.name);
+      skipped.push(`not recorded: ${rest.join(', ')} (${e.message})`);
+      break;
+    }
+  }
+  return out;
 }
 
-export function planArgs(ctx: ProbeContext): PlannedArg[] {
+function oneParam(ctx: ProbeContext, p: Param, n: number, span: Span): PlannedArg {
+  const expr = { kind: 'param', name: p.name, span } as const;
+  const fetched = ctx.syscall
+    ? fetchSyscallArg(ctx, n, p, span)
+    : fetchArgument(ctx, n, p.name, expr);
+  const user = userReason(ctx, p);
+  const typed = applyType(ctx, fetched, paramType(ctx, p, user !== null), span);
+  checkBody(ctx, typed.body, span);
+  return {
+    name: p.name,
+    position: n,
+    register: fetched.register,
+    ptRegs: fetched.ptRegs,
+    asm: fetched.asm,
+    fetch: typed.body,
+    type: typed.type,
+    token: `${p.name}=${typed.body}`,
+    notes: [...fetched.notes, `${p.type} ${p.name}`, ...(user ? [user] : []), ...typed.notes],
+  };
+}
+
+/**
+ * With a prototype and no argument list, `k:FUNC` records every parameter it
+ * can locate and `kr:FUNC` the return value (when there is one). A probe at
+ * an offset into the function records nothing: the registers may be reused.
+ */
+function implicitArgs(ctx: ProbeContext, notes: string[]): PlannedArg[] {
+  const spec = ctx.spec;
+  const span = spec.target.span;
+  if (!ctx.isReturn) {
+    if (spec.target.kind === 'kernel' && spec.target.offset !== 0n) return [];
+    const args = allArgs(ctx, span, notes);
+    if (args.length > 0)
+      notes.push('no argument list: every parameter of the prototype is recorded');
+    return args;
+  }
+  if (ctx.prototype?.returnIsVoid) return [];
+  notes.push('no argument list: the return value is recorded');
+  return [
+    planOne(
+      ctx,
+      {
+        name: 'retval',
+        explicitName: false,
+        expr: { kind: 'retval', span },
+        type: null,
+        span,
+      },
+      1,
+    ),
+  ];
+}
+
+/** The probe's arguments; `notes` collects probe-level notes (what a bare `k:FUNC` records). */
+export function planArgs(ctx: ProbeContext, notes: string[] = []): PlannedArg[] {
   const spec = ctx.spec;
   const out: PlannedArg[] = [];
   if (spec.allArgs) out.push(...allArgs(ctx, spec.target.span));
+  else if (
+    spec.args === null &&
+    spec.syntax === 'probekit' &&
+    ctx.side === 'kernel' &&
+    ctx.prototype
+  ) {
+    out.push(...implicitArgs(ctx, notes));
+  }
   (spec.args ?? []).forEach((arg, i) => {
     out.push(planOne(ctx, arg, i + 1));
   });

@@ -2,7 +2,7 @@
 import type { ArchInfo } from '../arch/types.js';
 import { SpecError, UnsupportedError } from '../errors.js';
 import type { ProbeSpec, Span } from '../spec/types.js';
-import type { FunctionPrototype, PlanFeatures } from './types.js';
+import type { FunctionPrototype, PlanFeatures, PlanOptions, SyscallArgs } from './types.js';
 
 export interface ProbeContext {
   readonly spec: ProbeSpec;
@@ -15,6 +15,10 @@ export interface ProbeContext {
   readonly prototype: FunctionPrototype | null;
   /** The function name for messages (`do_sys_open`, `readline`). */
   readonly func: string;
+  /** Member path resolution from BTF, when available. */
+  readonly resolveMember: PlanOptions['resolveMember'] | null;
+  /** For a pt_regs syscall wrapper: the syscall's own arguments, when known. */
+  readonly syscall: SyscallArgs | null;
 }
 
 /** A SpecError pointing at `span` in the probe text. */

@@ -5,6 +5,8 @@
 import { argLocation, checkRegister, describeRegister } from '../arch/index.js';
 import type { FetchExpr } from '../spec/types.js';
 import { errorAt, type ProbeContext, unsupportedAt } from './context.js';
+import { fetchMember } from './member.js';
+import { fetchSyscallArg, isPtRegsWrapper } from './syscall.js';
 
 export interface Fetched {
   readonly fetch: string;
@@ -15,6 +17,13 @@ export interface Fetched {
   readonly asm: string | null;
   /** True for memory-type fetches, which tracefs lets be strings (§1.5). */
   readonly memory: boolean;
+  /**
+   * The fetched value is itself a pointer (a `char *` read from memory), so a
+   * string type reads where it points: `+0(FETCH)`.
+   */
+  readonly holdsPointer?: boolean;
+  /** The type the value has by its BTF type (member paths), or null when tracefs cannot read it as one value. */
+  readonly inferred?: { readonly type: string | null; readonly note: string };
   readonly notes: readonly string[];
 }
 
@@ -106,9 +115,13 @@ export function fetchExpr(
   switch (expr.kind) {
     case 'param':
       return fetchParam(ctx, expr, listPosition);
-    case 'argN':
+    case 'argN': {
+      // For a pt_regs syscall wrapper, argN is the syscall's argument N.
+      const sys = ctx.syscall?.params[expr.index - 1];
+      if (sys) return fetchSyscallArg(ctx, expr.index, sys, expr.span);
       checkAggregates(ctx, expr.index, name, expr.span);
       return fetchArgument(ctx, expr.index, name, expr);
+    }
     case 'retval': {
       if (!ctx.isReturn) {
         throw errorAt(
@@ -210,43 +223,27 @@ export function fetchExpr(
           'user dereferences need Linux 5.2 or later',
         );
       }
-      const inner = fetchExpr(ctx, expr.inner, name, listPosition);
+      const {
+        inferred: _t,
+        holdsPointer: _p,
+        ...inner
+      } = fetchExpr(ctx, expr.inner, name, listPosition);
       const sign = expr.offset < 0n ? '-' : '+';
       const abs = expr.offset < 0n ? -expr.offset : expr.offset;
+      // A dereference reads memory at an address; the inner value's BTF type no longer applies.
       return {
         ...inner,
         fetch: `${sign}${expr.user ? 'u' : ''}${abs}(${inner.fetch})`,
         memory: true,
       };
     }
-    case 'member': {
-      const path = expr.path.map((p) => `${p.op}${p.name}`).join('');
-      if (side === 'kernel' && features.btfArgs && ctx.prototype) {
-        const base = fetchExpr(ctx, expr.base, name, listPosition);
-        const baseName = expr.base.kind === 'param' ? expr.base.name : base.fetch;
-        return {
-          ...base,
-          fetch: `${baseName}${path}`,
-          memory: true,
-          notes: [...base.notes, 'member offsets resolved by the kernel from BTF'],
-        };
-      }
-      const why = ctx.prototype
-        ? 'this kernel does not resolve BTF argument names in probe events (CONFIG_PROBE_EVENTS_BTF_ARGS)'
-        : `no BTF prototype is known for ${ctx.func}`;
-      throw errorAt(
-        ctx,
-        'E_PLAN_NEEDS_BTF',
-        `the member path ${path} needs BTF to find its offset`,
-        expr.span,
-        `${why}; write the offset yourself, e.g. +16(%reg)`,
-      );
-    }
+    case 'member':
+      return fetchMember(ctx, expr, name, listPosition);
   }
 }
 
 /** A struct passed by value before (or at) position n takes an unknown number of registers. */
-function checkAggregates(
+export function checkAggregates(
   ctx: ProbeContext,
   n: number,
   what: string,
@@ -265,7 +262,7 @@ function checkAggregates(
   }
 }
 
-function fetchParam(
+export function fetchParam(
   ctx: ProbeContext,
   expr: { name: string; span: { start: number; end: number } },
   listPosition: number,
@@ -279,15 +276,25 @@ function fetchParam(
     });
     return { ...f, notes: [...f.notes, 'taken by position: no prototype known'] };
   }
+  if (ctx.syscall) {
+    const j = ctx.syscall.params.findIndex((p) => p.name === expr.name);
+    if (j >= 0) return fetchSyscallArg(ctx, j + 1, ctx.syscall.params[j]!, expr.span);
+  }
   const i = proto.params.findIndex((p) => p.name === expr.name);
   if (i < 0) {
-    const names = proto.params.map((p) => p.name).join(', ') || '(none)';
+    const own = proto.params.map((p) => p.name);
+    const names = own.join(', ') || '(none)';
+    const wrapper = !ctx.syscall && isPtRegsWrapper(proto);
     throw errorAt(
       ctx,
       'E_PLAN_UNKNOWN_PARAM',
       `${ctx.func} has no parameter '${expr.name}'`,
       expr.span,
-      `its parameters are: ${names}`,
+      wrapper
+        ? `its only parameter is ${own.join(', ')} (a syscall wrapper taking struct pt_regs *); the syscall's argument names come from its sys_enter tracepoint format, which could not be read`
+        : ctx.syscall
+          ? `the arguments of syscall ${ctx.syscall.syscall} are: ${ctx.syscall.params.map((p) => p.name).join(', ')} (and ${ctx.func} itself takes ${names})`
+          : `its parameters are: ${names}`,
     );
   }
   checkAggregates(ctx, i + 1, expr.name, expr.span);

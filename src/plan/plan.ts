@@ -151,7 +151,7 @@ function planOne(
       args = planRawArgs(ctx);
       definition = rawDefinition(spec.text, group, event);
     } else {
-      args = planArgs(ctx);
+      args = planArgs(ctx, notes);
       definition = [
         definitionHead(spec, group, event),
         placed.place,

@@ -3,11 +3,11 @@ import { test } from 'node:test';
 import { kernelFunctionRows, run, usage } from '../../src/cli/commands/list.js';
 import { parseKprobeBlacklist } from '../../src/kernel/blacklist.js';
 import { Kallsyms } from '../../src/kernel/kallsyms.js';
-import { globToRegExp } from '../../src/util/names.js';
 import {
   parseAvailableFilterFunctions,
   traceableFromKallsyms,
 } from '../../src/kernel/traceable.js';
+import { globToRegExp } from '../../src/util/names.js';
 import { fixture } from '../kernel/fixtures.js';
 
 const kallsyms = Kallsyms.parse(fixture('kallsyms-6.18-excerpt.txt'));

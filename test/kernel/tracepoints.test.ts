@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { editDistance, globToRegExp, nearNames } from '../../src/util/names.js';
 import { syscallNamesFor } from '../../src/kernel/syscalls.js';
 import { parseFormatFields } from '../../src/kernel/tracepoints.js';
+import { editDistance, globToRegExp, nearNames } from '../../src/util/names.js';
 import { fixture } from './fixtures.js';
 
 test('parseFormatFields reads sys_enter_openat (captured on 6.18)', () => {

@@ -130,6 +130,9 @@ test('modinfo: load order puts dependencies first, skips built-ins, names what i
 const TAP_OK = `TAP version 13
 # Subtest: a
 ok 1 - a
+  ---
+  duration_ms: 12.5
+  ...
 # Subtest: b
 ok 2 - b # SKIP needs kprobes
 # pass 7
@@ -159,7 +162,7 @@ function bootResult(markers: string[], extra: Record<string, unknown> = {}) {
   };
 }
 
-test('results: TAP summary counts (the last summary wins), failed and skipped names', async () => {
+test('results: TAP summary counts (the last summary wins), failed, skipped and slowest tests', async () => {
   const { parseTap } = await import(lane('results.mjs'));
   const r = parseTap(TAP_OK);
   assert.equal(r.pass, 1);
@@ -167,7 +170,9 @@ test('results: TAP summary counts (the last summary wins), failed and skipped na
   assert.equal(r.skip, 1);
   assert.deepEqual(r.failed, ['c']);
   assert.deepEqual(r.skipped, ['b: needs kprobes']);
-  assert.equal(parseTap('TAP version 13\n# Subtest: cut off'), null);
+  assert.deepEqual(r.slowest, [{ name: 'a', ms: 12.5 }]);
+  assert.equal(parseTap('not TAP at all'), null);
+  assert.equal(parseTap('TAP version 13\n# Subtest: cut off').running, 'cut off');
 });
 
 test('results: a kernel fails on failed tests, a hang, a crash, no result, or nothing passed', async () => {
@@ -176,11 +181,18 @@ test('results: a kernel fails on failed tests, a hang, a crash, no result, or no
   const passing = TAP_OK.replace('# fail 1', '# fail 0');
   assert.equal(verdict(bootResult(full), passing).ok, true);
   assert.match(verdict(bootResult(full), TAP_OK).problems.join('\n'), /1 test\(s\) failed/);
-  const hung = verdict(bootResult(['BEGIN', 'TESTS-START'], { timedOut: true }), null);
-  assert.deepEqual(hung.problems, [
-    'guest timed out (QEMU killed by the host)',
-    'no result file from the guest',
-  ]);
+  const hung = verdict(
+    bootResult(['BEGIN', 'TESTS-START'], { timedOut: true, timeoutSec: 90 }),
+    null,
+  );
+  assert.match(hung.problems[0]!, /^guest timed out after 90s/);
+  assert.equal(hung.problems[1], 'no result file from the guest');
+  const cut = verdict(
+    bootResult(['BEGIN', 'TESTS-START'], { timedOut: true }),
+    'TAP version 13\n# Subtest: a\nok 1 - a\n# Subtest: b\nnot ok 2 - b\n# Subtest: slow one\n',
+  );
+  assert.deepEqual([cut.counts.pass, cut.counts.fail, cut.counts.partial], [1, 1, true]);
+  assert.match(cut.problems.join('\n'), /without a TAP summary while "slow one" ran/);
   const crashed = verdict(
     bootResult(['BEGIN', 'TESTS-START'], {
       trouble: ['Kernel panic - not syncing: Fatal exception'],

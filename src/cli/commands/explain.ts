@@ -1,13 +1,20 @@
 /**
  * `probekit explain`: which register carries each argument, and the exact lines a
  * run would write, for this or any architecture. Writes nothing; imports only the
- * pure parser, arch tables and planner so it starts fast.
+ * pure parser, arch tables and planner so it starts fast, and loads BTF (through a
+ * dynamic import) only for kernel functions on this machine's architecture.
  */
 import { ARCH_NAMES, getArch, hostArch, resolveArch } from '../../arch/index.js';
 import type { ArchName } from '../../arch/types.js';
 import { isProbekitError, type ProbekitError, UsageError } from '../../errors.js';
 import { FULL_FEATURES, plan, planToJSON, stringifyPlanData } from '../../plan/index.js';
-import type { PlannedArg, PlannedProbe, ProbePlan } from '../../plan/types.js';
+import type {
+  PlannedArg,
+  PlannedProbe,
+  PlanOptions,
+  ProbePlan,
+  SyscallArgs,
+} from '../../plan/types.js';
 import { parseProbe } from '../../spec/index.js';
 import type { ProbeSpec } from '../../spec/types.js';
 import { parseCommandArgs } from '../args.js';
@@ -19,12 +26,13 @@ export const EXPLAIN_GROUP = 'probekit_explain';
 export const usage = `probekit explain: show which register carries each argument and the exact tracefs lines, writing nothing
 
 USAGE
-  probekit explain SPEC... [--arch ARCH|all] [--json]
+  probekit explain SPEC... [--arch ARCH|all] [--no-btf] [--json]
 
 OPTIONS
   --arch ARCH     # plan for this architecture (default: this machine's): ${ARCH_NAMES.join(', ')};
                   # uname -m names work too (aarch64, ppc64le, i686, loongarch64, mips64)
   --arch all      # every architecture side by side: argument x arch -> what is fetched
+  --no-btf        # do not read the kernel's BTF: names are matched by position
   --json          # the same as data (bigints as strings)
   -h, --help      # this text
 
@@ -34,14 +42,25 @@ WHAT IT SHOWS
   then the definition line, the file it is appended to, the removal line and the
   filter. The group is always '${EXPLAIN_GROUP}' so the output is reproducible;
   real runs use probekit_<pid>_<random>. Kernel features are assumed present
-  (except BTF argument names), and names are matched by position because explain
-  reads no BTF. A uprobe on a symbol shows PATH:SYMBOL where a run writes the
-  file offset found in the ELF symbol table.
+  (except BTF argument names).
+
+  For a kernel function on this machine's architecture, explain reads the
+  kernel's BTF (/sys/kernel/btf/vmlinux) as a run does: it prints the C
+  prototype, matches argument names to parameters in any order, types them,
+  resolves member paths (file->f_path.dentry) to offsets, and reads the
+  arguments of a pt_regs syscall wrapper (__x64_sys_openat) by name. With
+  --arch for another architecture, --arch all, --no-btf, or without BTF,
+  names are taken by position. User-space functions (u:, ur:) have no BTF:
+  their arguments are always positional and untyped. A uprobe on a symbol
+  shows PATH:SYMBOL where a run writes the file offset found in the ELF
+  symbol table.
 
 EXAMPLES
   probekit explain 'k:do_sys_open(dfd, filename:string, flags, mode)'
   probekit explain 'k:do_sys_open(dfd, filename:string, flags, mode)' --arch arm64
   probekit explain 'k:do_sys_open(dfd, filename:string)' --arch all   # every ABI at once
+  probekit explain 'k:vfs_read(file->f_path.dentry->d_name.name, count)'   # BTF offsets
+  probekit explain 'k:__x64_sys_openat(dfd, filename)'  # syscall args through pt_regs
   probekit explain 'kr:do_sys_open(retval:s64)' 'k:vfs_read(file, buf, count) if count > 4096'
   probekit explain 'p:mygrp/myev do_sys_open dfd=%di' --json            # raw kernel lines too
 `;
@@ -76,15 +95,55 @@ function kindText(p: PlannedProbe): string {
 function carrier(a: PlannedArg): string {
   if (a.fetch.includes('$retval')) return 'return value';
   if (a.position === null) return a.register ? 'register' : '-';
+  if (a.register === null && a.ptRegs !== null) return `syscall arg ${a.position}`;
   return `${ordinal(a.position)} argument`;
 }
 
-function renderProbe(p: PlannedProbe, archName: ArchName): string[] {
+/** What explain knows about kernel prototypes: the C text per function, or why it has none. */
+export interface PrototypeInfo {
+  /** `ssize_t vfs_read(...)` by function name (null: BTF has no such function). */
+  readonly render: (func: string) => string | null;
+  /** The syscall a pt_regs wrapper reads, with its argument names, when known. */
+  readonly syscall: (func: string) => { name: string; args: readonly string[] } | null;
+}
+
+function prototypeLines(p: PlannedProbe, protos: PrototypeInfo | string): string[] {
+  const t = p.spec.target;
+  if (t.kind === 'user') {
+    return [
+      '  user-space function: no BTF, so arguments are taken by position and read untyped (give :TYPE)',
+    ];
+  }
+  if (t.kind !== 'kernel' || t.symbol === null || p.spec.syntax === 'raw') return [];
+  if (typeof protos === 'string')
+    return [`  prototype not read (${protos}): names are taken by position`];
+  const text = protos.render(t.symbol);
+  if (text === null) {
+    return [
+      `  BTF has no function ${t.symbol} (inlined or not a function): names are taken by position`,
+    ];
+  }
+  const out = [`  ${text};`];
+  const sys = protos.syscall(t.symbol);
+  if (sys) {
+    out.push(
+      `  a syscall wrapper: the arguments of syscall ${sys.name} (${sys.args.join(', ')}) are read through its struct pt_regs *`,
+    );
+  }
+  return out;
+}
+
+function renderProbe(
+  p: PlannedProbe,
+  archName: ArchName,
+  protos: PrototypeInfo | string,
+): string[] {
   const side =
     p.spec.target.kind === 'user' ? 'user-space calling convention' : 'kernel calling convention';
   const out = [
     p.spec.text,
     `  ${kindText(p)}, ${archName}${p.spec.target.kind === 'tracepoint' ? '' : `, ${side}`}`,
+    ...prototypeLines(p, protos),
   ];
   if (p.args.length > 0) {
     const rows = [['ARG', 'WHAT', 'REGISTER', 'PT_REGS', 'ASM', 'FETCH']];
@@ -110,13 +169,59 @@ function renderProbe(p: PlannedProbe, archName: ArchName): string[] {
   return out;
 }
 
-function planFor(specs: readonly ProbeSpec[], arch: ArchName): ProbePlan {
+function planFor(
+  specs: readonly ProbeSpec[],
+  arch: ArchName,
+  hooks: Partial<PlanOptions> = {},
+): ProbePlan {
   return plan(specs, {
     arch,
     features: FULL_FEATURES,
     group: EXPLAIN_GROUP,
     userPlaceholders: true,
+    ...hooks,
   });
+}
+
+/** Default tracefs mount points, for the syscall tracepoints' formats (readable as root). */
+const TRACEFS_PATHS = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'] as const;
+
+/**
+ * BTF hooks and prototype texts for kernel functions on this machine, or the
+ * reason there are none. BTF is loaded only when a spec names a kernel function.
+ */
+async function kernelPrototypes(
+  specs: readonly ProbeSpec[],
+  arch: ArchName,
+  noBtf: boolean,
+): Promise<{ hooks: Partial<PlanOptions>; info: PrototypeInfo | string }> {
+  const wantsKernel = specs.some(
+    (s) => s.target.kind === 'kernel' && s.target.symbol !== null && s.syntax === 'probekit',
+  );
+  if (!wantsKernel) return { hooks: {}, info: 'no kernel function' };
+  if (noBtf) return { hooks: {}, info: '--no-btf' };
+  if (arch !== hostArch().name)
+    return { hooks: {}, info: `BTF describes this ${hostArch().name} kernel, not ${arch}` };
+  const api = await import('../../api/prototypes.js');
+  if (!api.hasKernelBtf()) return { hooks: {}, info: 'no /sys/kernel/btf/vmlinux on this kernel' };
+  const { loadKernelBtf } = await import('../../btf/index.js');
+  const btf = loadKernelBtf();
+  const symbols = api.kernelSymbols(specs);
+  let syscalls = new Map<string, SyscallArgs>();
+  for (const root of TRACEFS_PATHS) {
+    syscalls = await api.syscallArgsFor(btf, symbols, arch, root);
+    if (syscalls.size > 0) break;
+  }
+  return {
+    hooks: api.btfPlanHooks(btf, syscalls),
+    info: {
+      render: (func) => api.renderKernelPrototype(btf, func),
+      syscall: (func) => {
+        const s = syscalls.get(func);
+        return s ? { name: s.syscall, args: s.params.map((p) => p.name) } : null;
+      },
+    },
+  };
 }
 
 type ArchResult =
@@ -175,6 +280,7 @@ export async function run(argv: readonly string[], io: CommandIO): Promise<numbe
     arch: { type: 'string' },
     json: { type: 'boolean' },
     verbose: { type: 'boolean', short: 'v' },
+    'no-btf': { type: 'boolean' },
   });
   if (positionals.length === 0) {
     throw new UsageError('E_USAGE', 'probekit explain: give at least one probe spec', {
@@ -198,7 +304,9 @@ export async function run(argv: readonly string[], io: CommandIO): Promise<numbe
     return failed;
   }
   const arch = archArg === undefined ? hostArch() : resolveArch(archArg);
-  const result = planFor(specs, getArch(arch.name).name);
+  const archName = getArch(arch.name).name;
+  const protos = await kernelPrototypes(specs, archName, values['no-btf'] === true);
+  const result = planFor(specs, archName, protos.hooks);
   if (values['json']) {
     io.stdout.write(`${stringifyPlanData(planToJSON(result))}\n`);
     return 0;
@@ -206,7 +314,7 @@ export async function run(argv: readonly string[], io: CommandIO): Promise<numbe
   const out: string[] = [];
   result.probes.forEach((p, i) => {
     if (i > 0) out.push('');
-    out.push(...renderProbe(p, result.arch));
+    out.push(...renderProbe(p, result.arch, protos.info));
   });
   io.stdout.write(`${out.join('\n')}\n`);
   return 0;

@@ -33,7 +33,8 @@ OPTIONS
   -t, --tracepoints   # list tracepoints instead of kernel functions
   -u, --uprobe PATH   # list functions of PATH (a path, or a library name like libc)
   -p, --pid PID       # resolve --uprobe PATH in the mount namespace of PID
-  -v, --verbose       # addresses and types for functions; fields for tracepoints
+  -v, --verbose       # addresses, types and C prototypes (from BTF) for functions;
+                      # fields for tracepoints
   --json              # one JSON array instead of text
   -h, --help          # this text
 
@@ -111,6 +112,19 @@ export function kernelFunctionRows(
   return rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
+/** C prototypes from the kernel's BTF, or null when there is none (loaded only for -v/--json). */
+async function prototypeLookup(): Promise<((name: string) => string | null) | null> {
+  const api = await import('../../api/prototypes.js');
+  if (!api.hasKernelBtf()) return null;
+  const { loadKernelBtf } = await import('../../btf/index.js');
+  try {
+    const btf = loadKernelBtf();
+    return (name) => api.renderKernelPrototype(btf, name);
+  } catch {
+    return null;
+  }
+}
+
 async function listKernelFunctions(
   pattern: string | undefined,
   values: Values,
@@ -132,6 +146,8 @@ async function listKernelFunctions(
     notes.push(`blacklisted functions are not marked: ${facts.blacklist.reason}`);
   if (facts.kallsyms.addressesHidden)
     notes.push('kallsyms addresses are hidden (run as root to see them)');
+  const prototype =
+    values.verbose === true || values.json === true ? await prototypeLookup() : null;
   for (const n of notes) io.stderr.write(`probekit list: ${n}\n`);
   if (values.json === true) {
     io.stdout.write(
@@ -139,6 +155,7 @@ async function listKernelFunctions(
         rows.map((r) => ({
           ...r,
           probeable: features.kprobes && !r.marks.includes('blacklisted'),
+          ...(prototype ? { prototype: prototype(r.name) } : {}),
         })),
       ),
     );
@@ -153,6 +170,8 @@ async function listKernelFunctions(
         if (r.marks.length > 0) line += '  ';
       }
       io.stdout.write(`${(line + r.marks.join(', ')).trimEnd()}\n`);
+      const proto = prototype?.(r.name);
+      if (proto) io.stdout.write(`    ${proto};\n`);
     }
   }
   if (rows.length === 0) {
