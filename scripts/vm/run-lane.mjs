@@ -28,7 +28,6 @@ import { verdict } from './results.mjs';
 
 const PROJECT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const LIVE_DIST = 'dist/test/live';
-const LIVE_SRC = 'test/live';
 const KEEP_RUNS = 3;
 
 function parseCli() {
@@ -65,10 +64,41 @@ function parseCli() {
   return { ...values, timeout, budget, cpus, kernels, filters: positionals };
 }
 
-/** Compiled live test files whose TypeScript source still exists, filtered by substrings. */
+/**
+ * Which files run on which kernel. Tests of what differs between kernels
+ * (kprobes, BTF, kernel facts, the lane itself) run on every kernel. The
+ * portable live tests (uprobes, tracepoints, cleanup, bad input), which the
+ * host runs too, are dealt out among the kernels, one kernel each: the guests
+ * are 5-30 times slower than the host and the lane must fit its 5-minute budget.
+ */
+const EVERY_KERNEL = /kprobe|btf-|kernel-facts|doctor-list|vm-/;
+
+function filesForKernel(files, kernel, kernels) {
+  const portable = files.filter((f) => !EVERY_KERNEL.test(f));
+  const index = kernels.findIndex((k) => k.id === kernel.id);
+  return files.filter(
+    (f) => EVERY_KERNEL.test(f) || portable.indexOf(f) % kernels.length === index,
+  );
+}
+
+/**
+ * Compiled live test files whose TypeScript source still exists (dist/test/live,
+ * plus kprobe tests kept beside their code, e.g. test/bpf/live/kprobe.test.ts),
+ * filtered by substrings.
+ */
 function liveTestFiles(filters) {
   const root = join(PROJECT, LIVE_DIST);
   if (!existsSync(root)) return [];
+  const kprobeElsewhere = [];
+  const walkAll = (dir) => {
+    for (const ent of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, ent.name);
+      if (ent.isDirectory()) {
+        if (p !== root) walkAll(p);
+      } else if (/kprobe.*\.test\.js$/.test(ent.name)) kprobeElsewhere.push(relative(PROJECT, p));
+    }
+  };
+  walkAll(join(PROJECT, 'dist/test'));
   const out = [];
   const walk = (dir) => {
     for (const ent of readdirSync(dir, { withFileTypes: true })) {
@@ -78,10 +108,8 @@ function liveTestFiles(filters) {
     }
   };
   walk(root);
-  return out
-    .filter((f) =>
-      existsSync(join(PROJECT, LIVE_SRC, relative(LIVE_DIST, f).replace(/\.js$/, '.ts'))),
-    )
+  return [...out, ...kprobeElsewhere]
+    .filter((f) => existsSync(join(PROJECT, f.replace(/^dist\//, '').replace(/\.js$/, '.ts'))))
     .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
     .sort();
 }
@@ -119,7 +147,8 @@ function pruneRuns(runsRoot) {
 }
 
 /** Boots one kernel and returns its verdict plus timings. */
-async function runKernel(kernel, { runRoot, files, busybox, opts, cpus, deadline }) {
+async function runKernel(kernel, { runRoot, files: all, busybox, opts, cpus, deadline }) {
+  const files = filesForKernel(all, kernel, opts.kernels);
   // What is left of the lane's budget (2 s kept for the summary), capped by --timeout.
   const left = Math.max(1, (deadline - performance.now()) / 1000 - 2);
   const timeoutSec = Math.min(opts.timeout ?? Number.POSITIVE_INFINITY, left);

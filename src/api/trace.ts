@@ -56,6 +56,8 @@ export class TraceSession implements AsyncDisposable {
   private closed: Promise<CloseReport> | null = null;
   private readonly counts = { events: 0, lost: 0, decodeErrors: 0 };
   private readonly selections: Map<string, readonly string[]>;
+  /** Per event: fields whose negative values are errno codes (typed retval of a kernel function). */
+  private readonly errnoFields: Map<string, readonly string[]>;
 
   /** @internal use trace() */
   constructor(
@@ -72,6 +74,12 @@ export class TraceSession implements AsyncDisposable {
     this.options = options;
     this.labels = new Map(prepared.plan.probes.map((p) => [`${p.group}/${p.event}`, p.spec.text]));
     this.selections = selectedTracepointFields(prepared.plan);
+    this.errnoFields = new Map(
+      prepared.plan.probes.flatMap((p) => {
+        const names = p.args.filter((a) => a.errno).map((a) => a.name);
+        return names.length > 0 ? [[`${p.group}/${p.event}`, names] as const] : [];
+      }),
+    );
     options.signal?.addEventListener('abort', () => this.stop(), { once: true });
     if (options.signal?.aborted) this.stop();
     command?.exited.then(() => setTimeout(() => this.stop(), 20));
@@ -110,7 +118,13 @@ export class TraceSession implements AsyncDisposable {
                 only.filter((n) => n in item.fields).map((n) => [n, item.fields[n]!]),
               )
             : item.fields;
-          yield { ...item, fields, probe: this.labels.get(id) ?? `${item.group}:${item.event}` };
+          const errnoFields = this.errnoFields.get(id);
+          yield {
+            ...item,
+            fields,
+            probe: this.labels.get(id) ?? `${item.group}:${item.event}`,
+            ...(errnoFields ? { errnoFields } : {}),
+          };
         } else {
           if (item.type === 'lost') this.counts.lost += (item as LostEvent).count;
           else this.counts.decodeErrors++;

@@ -30,4 +30,39 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'remove probes and instances left by probekit runs that died',
     load: () => import('./commands/cleanup.js'),
   },
+  {
+    name: 'execsnoop',
+    summary: 'trace new processes: every exec with its arguments and result',
+    load: () => import('../tools/execsnoop/index.js'),
+  },
+  {
+    name: 'opensnoop',
+    summary: 'trace file opens: process, fd or error, flags and path',
+    load: () => import('../tools/opensnoop/index.js'),
+  },
+  {
+    name: 'funccount',
+    summary: 'count calls of kernel or user functions and tracepoints matching patterns',
+    load: () => import('../tools/funccount/index.js'),
+  },
+  {
+    name: 'funclatency',
+    summary: "histogram of a function's latency (entry to return, per thread)",
+    load: () => import('../tools/funclatency/index.js'),
+  },
+  {
+    name: 'syscount',
+    summary: 'count syscalls by name or process, with latency or errors',
+    load: () => import('../tools/syscount/index.js'),
+  },
+  {
+    name: 'argdist',
+    summary: 'count or histogram the values of a probe argument',
+    load: () => import('../tools/argdist/index.js'),
+  },
+  {
+    name: 'errsnoop',
+    summary: 'calls of functions that fail with a negative errno, with the error name',
+    load: () => import('../tools/errsnoop/index.js'),
+  },
 ];

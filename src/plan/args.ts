@@ -76,8 +76,17 @@ function applyType(
   let body = fetched.fetch;
   if ((base === 'string' || base === 'ustring') && (!fetched.memory || fetched.holdsPointer)) {
     // The kernel refuses a string on a register or stack value (BAD_STRING): read what it points to.
-    body = `+0(${body})`;
-    notes.push(`the value is a pointer: the string is read from memory at +0(${fetched.fetch})`);
+    // An array of user strings: the pointers themselves sit in user memory, so read them with +u.
+    const userArray =
+      base === 'ustring' &&
+      typeText.includes('[') &&
+      ctx.side === 'kernel' &&
+      ctx.features.userDeref;
+    const deref = userArray ? '+u0' : '+0';
+    body = `${deref}(${body})`;
+    notes.push(
+      `the value is a pointer: the string${userArray ? 's are' : ' is'} read from ${userArray ? 'user ' : ''}memory at ${deref}(${fetched.fetch})`,
+    );
   }
   return { body: `${body}:${typeText}`, type: typeText, notes };
 }

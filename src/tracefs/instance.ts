@@ -82,7 +82,20 @@ export class Instance {
   }
 
   enable(group: string, event: string, on = true): void {
-    this.write(join('events', group, event, 'enable'), on ? '1' : '0');
+    try {
+      this.write(join('events', group, event, 'enable'), on ? '1' : '0');
+    } catch (e) {
+      if (!on) throw e;
+      throw new KernelError(
+        'E_ENABLE_FAILED',
+        `the kernel could not enable ${group}/${event}: ${errnoCode(e) ?? String(e)}`,
+        {
+          hint: 'the probe point was accepted but cannot be armed (dmesg says why); leave this function out',
+          cause: e,
+          details: { group, event },
+        },
+      );
+    }
   }
 
   /** Only these pids (and, with event-fork, their children) are traced. */

@@ -2,6 +2,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { CLI } from './live.js';
 
+/** Guests of the QEMU lane run 5-30 times slower than the host: time limits stretch there. */
+export const SLOW = process.env['PROBEKIT_VM_KERNEL'] ? 5 : 1;
+
 export interface CliResult {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
@@ -14,7 +17,7 @@ export function runCli(
   opts: { timeoutMs?: number; input?: string } = {},
 ): Promise<CliResult> {
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  return collect(child, opts.timeoutMs ?? 30_000, opts.input);
+  return collect(child, (opts.timeoutMs ?? 30_000) * SLOW, opts.input);
 }
 
 export function startCli(args: readonly string[]): {
@@ -22,7 +25,7 @@ export function startCli(args: readonly string[]): {
   done: Promise<CliResult>;
 } {
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return { child, done: collect(child, 60_000) };
+  return { child, done: collect(child, 60_000 * SLOW) };
 }
 
 function collect(child: ChildProcess, timeoutMs: number, input?: string): Promise<CliResult> {
@@ -50,7 +53,7 @@ export async function waitFor(
   ms = 10_000,
   what = 'condition',
 ): Promise<void> {
-  const end = Date.now() + ms;
+  const end = Date.now() + ms * SLOW;
   while (!predicate()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));

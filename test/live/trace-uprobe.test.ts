@@ -5,9 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { jsonLines, runCli } from '../helpers/cli.js';
-import { buildC, probekitLeftovers, WORK_PROGRAM, whyNoTracing } from '../helpers/live.js';
+import { jsonLines, runCli, startCli, waitFor } from '../helpers/cli.js';
+import {
+  buildC,
+  probekitLeftovers,
+  tracefsRoot,
+  WORK_PROGRAM,
+  whyNoTracing,
+} from '../helpers/live.js';
 
 const skipU = whyNoTracing(['uprobes', 'gcc']);
 const skipT = whyNoTracing(['tracepoints', 'syscalls']);
@@ -104,19 +112,35 @@ test('-p follows a process and the children it starts', { skip: skipT ?? false }
     stdio: ['pipe', 'ignore', 'ignore'],
   });
   const other = spawn('/bin/sh', ['-c', 'sleep 0.5; /bin/true'], { stdio: 'ignore' });
+  const targetExited = new Promise((r) => target.on('exit', r));
   try {
-    const running = runCli([
+    const { child, done } = startCli([
       'trace',
       't:sched:sched_process_exec',
       '--json',
       '-p',
       String(target.pid),
-      '-d',
-      '2.5',
     ]);
-    await new Promise((r) => setTimeout(r, 1200));
+    // Tracing is on once the run's instance has tracing_on set.
+    const root = tracefsRoot()!;
+    await waitFor(
+      () => {
+        const inst = readdirSync(join(root, 'instances')).find((d) =>
+          d.startsWith(`probekit_${child.pid}_`),
+        );
+        return (
+          inst !== undefined &&
+          readFileSync(join(root, 'instances', inst, 'tracing_on'), 'utf8').trim() === '1'
+        );
+      },
+      20_000,
+      'tracing to start',
+    );
     target.stdin.end('go\n');
-    const r = await running;
+    await targetExited;
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGINT');
+    const r = await done;
     assert.equal(r.code, 0, r.stderr);
     const execs = jsonLines(r.stdout).filter((e) => e['type'] === 'event');
     const files = execs.map((e) => (e['fields'] as Record<string, unknown>)['filename']);

@@ -1,0 +1,154 @@
+/**
+ * The life of one tool run over a TraceSession: a ready line on stderr, the
+ * event loop, -d and -i timers, Ctrl-C (the stream ends, the tool prints what
+ * it has), a closed stdout (`| head`), lost-event warnings, and the closing
+ * summary. Returns the exit code: 1 when something could not be removed.
+ */
+import type { LabelledEvent, TraceItem, TraceSession } from '../../index.js';
+
+export interface ToolIO {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+}
+
+export interface DriveOptions {
+  readonly tool: string;
+  readonly io: ToolIO;
+  readonly json: boolean;
+  /** Stop after this many seconds. */
+  readonly durationS?: number | undefined;
+  /** Call onInterval every this many seconds. */
+  readonly intervalS?: number | undefined;
+  readonly onInterval?: () => void;
+  /** The ready line, e.g. `Tracing exec()s... Hit Ctrl-C to end.` */
+  readonly banner: string;
+  /** One-line notes about what this kernel allows, printed before the banner. */
+  readonly notes?: readonly string[];
+  readonly verbose?: boolean;
+}
+
+export interface Driven {
+  /** stdout was closed by the reader: print nothing more. */
+  readonly pipeClosed: boolean;
+  readonly lost: number;
+}
+
+/** Writes a line to stdout (a closed pipe is handled by drive()). */
+export function writer(io: ToolIO): (line: string) => void {
+  return (line) => {
+    io.stdout.write(`${line}\n`);
+  };
+}
+
+export function note(io: ToolIO, tool: string, text: string): void {
+  io.stderr.write(`probekit ${tool}: note: ${text}\n`);
+}
+
+/** Runs the event loop until Ctrl-C, -d, the stream's end or a closed stdout. */
+export async function drive(
+  session: TraceSession,
+  options: DriveOptions,
+  onEvent: (ev: LabelledEvent) => void,
+): Promise<Driven> {
+  const { io, tool } = options;
+  let pipeClosed = false;
+  let lost = 0;
+  let warned = false;
+  const onStdoutError = (e: NodeJS.ErrnoException): void => {
+    if (e.code === 'EPIPE') {
+      pipeClosed = true;
+      session.stop();
+    }
+  };
+  io.stdout.on('error', onStdoutError);
+  for (const n of options.notes ?? []) note(io, tool, n);
+  if (options.verbose) {
+    for (const p of session.plan.probes)
+      io.stderr.write(
+        `probekit ${tool}: probe ${p.spec.text}${p.definition ? ` → ${p.definition}` : ''}${p.filter ? ` (filter: ${p.filter})` : ''}\n`,
+      );
+    for (const n of session.prepared.notes) note(io, tool, n);
+  }
+  if (session.prepared.mounted)
+    io.stderr.write(`probekit ${tool}: mounted tracefs at ${session.prepared.root}\n`);
+  io.stderr.write(`${options.banner}\n`);
+  const timer =
+    options.durationS === undefined
+      ? null
+      : setTimeout(() => session.stop(), options.durationS * 1000);
+  const ticker =
+    options.intervalS === undefined || !options.onInterval
+      ? null
+      : setInterval(() => {
+          if (!pipeClosed) options.onInterval?.();
+        }, options.intervalS * 1000);
+  try {
+    for await (const item of session.events() as AsyncGenerator<TraceItem>) {
+      if (pipeClosed) break;
+      if (item.type === 'event') {
+        onEvent(item as LabelledEvent);
+        continue;
+      }
+      if (item.type === 'lost') {
+        // Warn once; the summary has the total.
+        if (options.json) io.stdout.write(`${JSON.stringify(item)}\n`);
+        else if (!warned)
+          io.stderr.write(
+            `probekit ${tool}: warning: events are being lost (CPU ${item.cpu}, ${item.source}); the results are incomplete: see the summary\n`,
+          );
+        warned = true;
+        lost += item.count;
+      } else if (options.verbose) {
+        io.stderr.write(`probekit ${tool}: could not decode: ${item.message}\n`);
+      }
+    }
+  } finally {
+    if (timer) clearTimeout(timer);
+    if (ticker) clearInterval(ticker);
+  }
+  // Keep listening for EPIPE while the caller prints its last table.
+  setTimeout(() => io.stdout.off('error', onStdoutError), 1000).unref();
+  return { pipeClosed, lost };
+}
+
+/** Closes the session and prints the summary; the exit code. */
+export async function finish(
+  session: TraceSession,
+  options: Pick<DriveOptions, 'tool' | 'io' | 'json'>,
+  driven: Driven,
+  extra: Record<string, unknown> = {},
+): Promise<number> {
+  const report = await session.close();
+  const stats = session.stats;
+  const { io } = options;
+  if (options.json && !driven.pipeClosed) {
+    io.stdout.write(
+      `${JSON.stringify({
+        type: 'summary',
+        events: stats.events,
+        lost: stats.lost,
+        decode_errors: stats.decodeErrors,
+        probes_removed: report.probesRemoved,
+        leftovers: report.leftovers,
+        ...extra,
+      })}\n`,
+    );
+  }
+  io.stderr.write(
+    `probekit ${options.tool}: ${stats.events} events, ${stats.lost} lost${stats.decodeErrors ? `, ${stats.decodeErrors} undecodable` : ''}; ${report.probesRemoved} probes removed${report.leftovers.length ? `; could not remove: ${report.leftovers.join(', ')}` : ''}\n`,
+  );
+  return report.leftovers.length > 0 ? 1 : 0;
+}
+
+/** Seconds since `startNs` (the trace clock is CLOCK_MONOTONIC, like process.hrtime). */
+export function relativeSeconds(ns: bigint, startNs: bigint): string {
+  const d = ns - startNs;
+  const neg = d < 0n;
+  const us = (neg ? -d : d) / 1000n;
+  return `${neg ? '-' : ''}${us / 1_000_000n}.${(us % 1_000_000n).toString().padStart(6, '0')}`;
+}
+
+/** The wall clock as HH:MM:SS, for interval headers. */
+export function clockTime(d = new Date()): string {
+  return d.toTimeString().slice(0, 8);
+}
