@@ -10,6 +10,8 @@ export interface CliResult {
   readonly signal: NodeJS.Signals | null;
   readonly stdout: string;
   readonly stderr: string;
+  /** The CLI's pid: its run's group and instance are named probekit_<pid>_<random>. */
+  readonly pid: number | undefined;
 }
 
 export function runCli(
@@ -42,7 +44,7 @@ function collect(child: ChildProcess, timeoutMs: number, input?: string): Promis
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
+      resolve({ code, signal, stdout, stderr, pid: child.pid });
     });
   });
 }

@@ -7,24 +7,17 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
-import {
-  buildC,
-  probekitLeftovers,
-  tracefsRoot,
-  WORK_PROGRAM,
-  whyNoTracing,
-} from '../helpers/live.js';
+import { buildC, leftoversOf, tracefsRoot, WORK_PROGRAM, whyNoTracing } from '../helpers/live.js';
 
 const skip = whyNoTracing(['uprobes', 'gcc']);
 
 async function refused(args: string[], code: number, message: RegExp): Promise<string> {
-  const before = probekitLeftovers().length;
   const r = await runCli(args);
   assert.equal(r.code, code, `exit code for ${args.join(' ')}: ${r.stderr}`);
   assert.match(r.stderr, message);
   assert.doesNotMatch(r.stderr, /\n\s+at .*\(.*:\d+:\d+\)/, 'no stack trace');
   assert.equal(r.stdout, '');
-  assert.ok(probekitLeftovers().length <= before, 'nothing was created');
+  assert.deepEqual(leftoversOf(`probekit_${r.pid}_`), [], 'nothing was created');
   return r.stderr;
 }
 

@@ -87,14 +87,15 @@ test('syscall lines: enter with hex arguments, exit with a return value', () => 
     '  t-7094 [000] ..... 491.334293: sys_openat(dfd: 0xffffff9c, filename: 0x560579486004, flags: 0, mode: 0)',
   );
   assert.deepEqual([e.group, e.event], ['syscalls', 'sys_enter_openat']);
-  assert.deepEqual(e.fields, { dfd: 0xffffff9cn, filename: 0x560579486004n, flags: 0n, mode: 0n });
+  // `int dfd` and `int flags` sit in 8-byte slots: read with their declared width and sign.
+  assert.deepEqual(e.fields, { dfd: -100, filename: 0x560579486004n, flags: 0, mode: 0n });
   const old = ev(
     '  t-7094 [000] ..... 491.334293: sys_openat(dfd: ffffff9c, filename: 7ffd1234, flags: 80000, mode: 0)',
   );
   assert.deepEqual(old.fields, {
-    dfd: 0xffffff9cn,
+    dfd: -100,
     filename: 0x7ffd1234n,
-    flags: 0x80000n,
+    flags: 0x80000,
     mode: 0n,
   });
   const x = ev('  t-7094 [000] ..... 491.334297: sys_openat -> 0xfffffffffffffffe');
