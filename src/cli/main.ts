@@ -13,7 +13,7 @@ USAGE
   probekit COMMAND --help        # usage and examples of one command
 
 COMMANDS
-${COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
+${COMMANDS.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`).join('\n')}
 
 PROBES (one per argument; the same language in the library)
   k:FUNC[+OFFS][(ARGS)]          kprobe       k:do_sys_openat2(dfd:s32, filename:ustring)
