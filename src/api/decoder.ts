@@ -4,6 +4,7 @@
  * and cross-check). Formats come from the kernel's own format files.
  */
 import { accessSync, constants, readFileSync } from 'node:fs';
+import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { parseHeaderEvent, parseHeaderPage } from '../stream/header.js';
@@ -40,6 +41,17 @@ function rawReadable(session: Session): boolean {
 /** Items of one polling round from several CPUs, in timestamp order (non-events keep their place at the front). */
 function byTime(items: StreamItem[]): StreamItem[] {
   if (items.length < 2) return items;
+  // The common case (one busy CPU, or CPUs that took turns) is already in order: a linear check.
+  let inOrder = true;
+  let last = -1n;
+  for (const it of items) {
+    if (it.type !== 'event' || it.timestampNs < last) {
+      inOrder = false;
+      break;
+    }
+    last = it.timestampNs;
+  }
+  if (inOrder) return items;
   const others = items.filter((i) => i.type !== 'event');
   const events = items.filter((i) => i.type === 'event');
   events.sort((a, b) =>
@@ -71,9 +83,18 @@ export function createDecoder(session: Session, mode: DecodeMode): PipeDecoder {
   );
   const tasks = new TaskNames(session.root);
   const raw = new RawDecoder({ layout, eventHeader, formats, comm: tasks.comm, tgid: tasks.tgid });
+  // A page whose committed data stops well short of its end is the writer's
+  // current page. Pages are in the kernel's (this host's) byte order.
+  const le = endianness() === 'LE';
+  const commitAt =
+    layout.commitOffset + (le || layout.commitSize === 4 ? 0 : layout.commitSize - 4);
+  const nearlyFull = layout.dataSize - 512;
+  const commitSize = (chunk: Buffer): number =>
+    (le ? chunk.readUInt32LE(commitAt) : chunk.readUInt32BE(commitAt)) & 0x3fffffff;
   return {
     mode: 'raw',
     chunkSize: raw.pageSize,
+    caughtUp: (chunk) => chunk.length < raw.pageSize || commitSize(chunk) < nearlyFull,
     push: (chunk, cpu) => raw.push(cpu ?? 0, chunk),
     flush: () => byTime(raw.flush()),
     order: byTime,

