@@ -1,5 +1,6 @@
 /** Option parsing for the tools: node's parseArgs, with usage errors (exit 2) instead of exceptions. */
-import { type ParseArgsConfig, parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { numberOption, parseCommandArgs } from '../../cli/args.js';
 import { UsageError } from '../../index.js';
 
 export type ToolOptionsConfig = NonNullable<ParseArgsConfig['options']>;
@@ -23,43 +24,11 @@ export function parseToolArgs(
   argv: readonly string[],
   options: ToolOptionsConfig,
 ): { values: ToolValues; positionals: string[] } {
-  try {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      options: { ...COMMON_OPTIONS, ...options },
-      allowPositionals: true,
-      strict: true,
-    });
-    return { values: values as ToolValues, positionals };
-  } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    throw usageError(tool, msg.replace(/\. To specify a positional.*$/s, ''));
-  }
+  return parseCommandArgs(tool, argv, { ...COMMON_OPTIONS, ...options });
 }
 
 /** A positive number option (seconds, counts); undefined when absent. */
-export function positiveNumber(
-  tool: string,
-  name: string,
-  value: unknown,
-  { integer = false } = {},
-): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (
-    typeof value !== 'string' ||
-    value.trim() === '' ||
-    !Number.isFinite(n) ||
-    n <= 0 ||
-    (integer && !Number.isInteger(n))
-  ) {
-    throw usageError(
-      tool,
-      `--${name} wants a positive ${integer ? 'whole ' : ''}number, got '${String(value)}'`,
-    );
-  }
-  return n;
-}
+export const positiveNumber = numberOption;
 
 /** A non-negative whole number (a uid). */
 export function wholeNumber(tool: string, name: string, value: unknown): number | undefined {
