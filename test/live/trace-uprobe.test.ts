@@ -113,29 +113,28 @@ test('-p follows a process and the children it starts', { skip: skipT ?? false }
   });
   const other = spawn('/bin/sh', ['-c', 'sleep 0.5; /bin/true'], { stdio: 'ignore' });
   const targetExited = new Promise((r) => target.on('exit', r));
+  const { child, done } = startCli([
+    'trace',
+    't:sched:sched_process_exec',
+    '--json',
+    '-p',
+    String(target.pid),
+  ]);
   try {
-    const { child, done } = startCli([
-      'trace',
-      't:sched:sched_process_exec',
-      '--json',
-      '-p',
-      String(target.pid),
-    ]);
     // Tracing is on once the run's instance has tracing_on set.
     const root = tracefsRoot()!;
-    await waitFor(
-      () => {
-        const inst = readdirSync(join(root, 'instances')).find((d) =>
-          d.startsWith(`probekit_${child.pid}_`),
-        );
-        return (
-          inst !== undefined &&
-          readFileSync(join(root, 'instances', inst, 'tracing_on'), 'utf8').trim() === '1'
-        );
-      },
-      20_000,
-      'tracing to start',
-    );
+    const tracingOn = (): boolean => {
+      const inst = readdirSync(join(root, 'instances')).find((d) =>
+        d.startsWith(`probekit_${child.pid}_`),
+      );
+      if (inst === undefined) return false;
+      try {
+        return readFileSync(join(root, 'instances', inst, 'tracing_on'), 'utf8').trim() === '1';
+      } catch {
+        return false; // the instance is still being made
+      }
+    };
+    await waitFor(tracingOn, 20_000, 'tracing to start');
     target.stdin.end('go\n');
     await targetExited;
     await new Promise((r) => setTimeout(r, 300));
@@ -149,6 +148,8 @@ test('-p follows a process and the children it starts', { skip: skipT ?? false }
   } finally {
     target.kill('SIGKILL');
     other.kill('SIGKILL');
+    child.kill('SIGINT'); // never leave the run going: it would hold the test file open
+    await done;
   }
 });
 
