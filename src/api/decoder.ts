@@ -8,6 +8,7 @@ import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { parseHeaderEvent, parseHeaderPage } from '../stream/header.js';
+import { pageCommitSize } from '../stream/page.js';
 import { RawDecoder } from '../stream/raw-reader.js';
 import { FormatRegistry } from '../stream/registry.js';
 import { TraceTextDecoder } from '../stream/text.js';
@@ -86,15 +87,12 @@ export function createDecoder(session: Session, mode: DecodeMode): PipeDecoder {
   // A page whose committed data stops well short of its end is the writer's
   // current page. Pages are in the kernel's (this host's) byte order.
   const le = endianness() === 'LE';
-  const commitAt =
-    layout.commitOffset + (le || layout.commitSize === 4 ? 0 : layout.commitSize - 4);
   const nearlyFull = layout.dataSize - 512;
-  const commitSize = (chunk: Buffer): number =>
-    (le ? chunk.readUInt32LE(commitAt) : chunk.readUInt32BE(commitAt)) & 0x3fffffff;
   return {
     mode: 'raw',
     chunkSize: raw.pageSize,
-    caughtUp: (chunk) => chunk.length < raw.pageSize || commitSize(chunk) < nearlyFull,
+    caughtUp: (chunk) =>
+      chunk.length < raw.pageSize || pageCommitSize(chunk, layout, le) < nearlyFull,
     push: (chunk, cpu) => raw.push(cpu ?? 0, chunk),
     flush: () => byTime(raw.flush()),
     order: byTime,

@@ -25,6 +25,24 @@ export interface PageContext {
 const RB_MISSED_EVENTS = 0x80000000;
 const RB_MISSED_STORED = 0x40000000;
 const SIZE_MASK = 0x3fffffff;
+
+/**
+ * The low 32 bits of the page's commit field (size and missed-events flags).
+ * `local_t` is 8 bytes on 64-bit kernels and the flags are sign-extended, so
+ * only the low word is read: at the start little-endian, at the end big-endian.
+ */
+function commitWord(view: DataView, layout: PageLayout, le: boolean): number {
+  const loAt = layout.commitOffset + (le || layout.commitSize === 4 ? 0 : layout.commitSize - 4);
+  return view.getUint32(loAt, le);
+}
+
+/** Bytes of event data committed in a page (its commit field without the flag bits). */
+export function pageCommitSize(bytes: Uint8Array, layout: PageLayout, le: boolean): number {
+  return (
+    commitWord(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), layout, le) &
+    SIZE_MASK
+  );
+}
 const TS_MSB = 0xf8n << 56n;
 const TWO_59 = 1n << 59n;
 /** Fold the running offset into the bigint base before it loses precision. */
@@ -65,8 +83,7 @@ function decodePageUnchecked(bytes: Uint8Array, ctx: PageContext, out: StreamIte
     return out;
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const loAt = layout.commitOffset + (le || layout.commitSize === 4 ? 0 : layout.commitSize - 4);
-  const commit = view.getUint32(loAt, le);
+  const commit = commitWord(view, layout, le);
   const size = commit & SIZE_MASK;
   const dataStart = layout.dataOffset;
   const avail = Math.min(layout.dataSize, bytes.length - dataStart);
