@@ -13,6 +13,7 @@ import {
 } from '../../output/format-event.js';
 import { textValue } from '../../output/values.js';
 import { numberOption, parseCommandArgs } from '../args.js';
+import { watchClosedStdout } from '../closed-stdout.js';
 import type { CommandIO } from '../command.js';
 
 export const usage = `probekit trace: put probes in, print what they record, take them out
@@ -122,14 +123,7 @@ export async function run(argv: readonly string[], io: CommandIO): Promise<numbe
     onInterrupt: 'stop',
   });
   // `probekit trace ... | head`: a closed stdout ends the run quietly, cleanly.
-  let pipeClosed = false;
-  const onStdoutError = (e: NodeJS.ErrnoException): void => {
-    if (e.code === 'EPIPE') {
-      pipeClosed = true;
-      session.stop();
-    }
-  };
-  io.stdout.on('error', onStdoutError);
+  const pipe = watchClosedStdout(io.stdout, () => session.stop());
   const timer = duration === undefined ? null : setTimeout(() => session.stop(), duration * 1000);
   if (values['verbose'])
     io.stderr.write(
@@ -151,7 +145,7 @@ export async function run(argv: readonly string[], io: CommandIO): Promise<numbe
     );
   try {
     for await (const item of session.events()) {
-      if (pipeClosed) break;
+      if (pipe.closed) break;
       if (item.type !== 'event') {
         if (json) out(jsonLine(item));
         else if (item.type === 'lost')
@@ -197,11 +191,11 @@ export async function run(argv: readonly string[], io: CommandIO): Promise<numbe
     }
   } finally {
     if (timer) clearTimeout(timer);
-    if (!pipeClosed) batch.flush();
+    if (!pipe.closed) batch.flush();
   }
   const report = await session.close();
   const stats = session.stats;
-  if (json && !pipeClosed) {
+  if (json && !pipe.closed) {
     out(
       JSON.stringify({
         type: 'summary',
@@ -220,7 +214,7 @@ export async function run(argv: readonly string[], io: CommandIO): Promise<numbe
   }
   // Let the last writes finish (or fail with EPIPE, quietly) before we stop listening.
   await new Promise((resolve) => setImmediate(resolve));
-  io.stdout.off('error', onStdoutError);
+  pipe.dispose();
   if (session.command) {
     const code = await session.command.exited;
     if (code !== 0 && !json) io.stderr.write(`probekit: the command exited with status ${code}\n`);

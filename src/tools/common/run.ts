@@ -4,6 +4,8 @@
  * it has), a closed stdout (`| head`), lost-event warnings, and the closing
  * summary. Returns the exit code: 1 when something could not be removed.
  */
+
+import { watchClosedStdout } from '../../cli/closed-stdout.js';
 import type { LabelledEvent, TraceItem, TraceSession } from '../../index.js';
 
 export interface ToolIO {
@@ -51,16 +53,9 @@ export async function drive(
   onEvent: (ev: LabelledEvent) => void,
 ): Promise<Driven> {
   const { io, tool } = options;
-  let pipeClosed = false;
   let lost = 0;
   let warned = false;
-  const onStdoutError = (e: NodeJS.ErrnoException): void => {
-    if (e.code === 'EPIPE') {
-      pipeClosed = true;
-      session.stop();
-    }
-  };
-  io.stdout.on('error', onStdoutError);
+  const pipe = watchClosedStdout(io.stdout, () => session.stop());
   for (const n of options.notes ?? []) note(io, tool, n);
   if (options.verbose) {
     for (const p of session.plan.probes)
@@ -80,11 +75,11 @@ export async function drive(
     options.intervalS === undefined || !options.onInterval
       ? null
       : setInterval(() => {
-          if (!pipeClosed) options.onInterval?.();
+          if (!pipe.closed) options.onInterval?.();
         }, options.intervalS * 1000);
   try {
     for await (const item of session.events() as AsyncGenerator<TraceItem>) {
-      if (pipeClosed) break;
+      if (pipe.closed) break;
       if (item.type === 'event') {
         onEvent(item as LabelledEvent);
         continue;
@@ -107,8 +102,8 @@ export async function drive(
     if (ticker) clearInterval(ticker);
   }
   // Keep listening for EPIPE while the caller prints its last table.
-  setTimeout(() => io.stdout.off('error', onStdoutError), 1000).unref();
-  return { pipeClosed, lost };
+  setTimeout(() => pipe.dispose(), 1000).unref();
+  return { pipeClosed: pipe.closed, lost };
 }
 
 /** Closes the session and prints the summary; the exit code. */
