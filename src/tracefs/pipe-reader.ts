@@ -6,13 +6,10 @@
  * close never races an in-flight read.
  */
 import { closeSync, constants, openSync, readSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface PipeReaderOptions {
   /** Bytes per read; for trace_pipe_raw, the sub-buffer size (one page per read). */
   readonly chunkSize: number;
-  /** Longest pause between polls when the pipe is empty, ms. */
-  readonly maxIdleMs?: number;
   /**
    * Whether a chunk shows the reader has caught up with the writer (a page
    * not yet full); fill() stops after one. Default: never (fill() reads until
@@ -25,7 +22,6 @@ export class PipeReader {
   private fd: number | null;
   private buf: Buffer;
   private readonly chunkSize: number;
-  private readonly maxIdleMs: number;
   private readonly caughtUp: (chunk: Buffer) => boolean;
   /** Chunks read ahead of decoding (fill), oldest first from `head`. */
   private queue: Buffer[] = [];
@@ -36,7 +32,6 @@ export class PipeReader {
     this.fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     this.chunkSize = options.chunkSize;
     this.buf = Buffer.allocUnsafe(options.chunkSize);
-    this.maxIdleMs = options.maxIdleMs ?? 50;
     this.caughtUp = options.caughtUp ?? (() => false);
   }
 
@@ -114,21 +109,6 @@ export class PipeReader {
       this.head = 0;
     }
     return out;
-  }
-
-  /** Yields batches of chunks until closed. Polls faster while data flows. */
-  async *chunks(): AsyncGenerator<Buffer[]> {
-    let idle = 1;
-    while (this.fd !== null) {
-      const batch = this.drain();
-      if (batch.length > 0) {
-        idle = 1;
-        yield batch;
-      } else {
-        await sleep(idle);
-        idle = Math.min(this.maxIdleMs, idle * 2);
-      }
-    }
   }
 
   close(): void {
