@@ -3,7 +3,11 @@
  * ip, sp, lr, pc, cpsr, ORIG_r0, all slots of pt_regs.uregs[]),
  * arch/arm/include/asm/ptrace.h. AAPCS passes r0..r3, then the stack: argument 5
  * is at [sp] at entry (`$stack0`). arm has no HAVE_FUNCTION_ARG_ACCESS_API, so no `$argN`.
+ * pt_regs offsets: arch/arm/include/uapi/asm/ptrace.h (struct pt_regs { long uregs[18]; },
+ * ARM_r0 = uregs[0] .. ARM_cpsr = uregs[16], ARM_ORIG_r0 = uregs[17]; 4 bytes each, 72
+ * bytes); regoffset_table is offsetof(struct pt_regs, ARM_<name>).
  */
+import { ptRegsLayout } from './pt-regs.js';
 import type { ArchInfo } from './types.js';
 import { seq, stackSlots, zip } from './util.js';
 
@@ -15,6 +19,8 @@ export const arm = {
   bits: 32,
   endian: 'little',
   registers: NAMES,
+  ptRegsOffsets: ptRegsLayout(4, NAMES),
+  ptRegsSize: 72,
   ptRegsMember: zip(
     NAMES,
     NAMES.map((_, i) => `uregs[${i}]`),

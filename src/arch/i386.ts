@@ -5,7 +5,15 @@
  * with -mregparm=3, so ax dx cx, then `regs_get_kernel_stack_nth(n - 2)`: argument 4
  * is `$stack1`). User space uses cdecl: every argument is on the stack, argument N
  * at `$stackN` at entry (`$stack0` is the return address).
+ * pt_regs offsets: arch/x86/include/asm/ptrace.h (struct pt_regs, 32-bit: bx cx dx si
+ * di bp ax ds es fs gs orig_ax ip cs flags sp ss, one 4-byte slot each, 68 bytes; the
+ * segment registers are `unsigned short` plus a 2-byte pad, so the slot's high half is
+ * padding), the offsets regoffset_table in arch/x86/kernel/ptrace.c returns.
+ * Uncertain: kernels before 5.2 did not save sp/ss for traps from kernel mode (tracefs
+ * %sp used kernel_stack_pointer() instead), so a BPF read of `sp`/`ss` in a kprobe
+ * there is garbage; later kernels fill them in.
  */
+import { ptRegsLayout } from './pt-regs.js';
 import type { ArchInfo } from './types.js';
 import { stackSlots } from './util.js';
 
@@ -47,6 +55,12 @@ export const i386 = {
     'sp',
     'ss',
   ],
+  // biome-ignore format: one line per struct member reads like the header
+  ptRegsOffsets: ptRegsLayout(4, [
+    'bx', 'cx', 'dx', 'si', 'di', 'bp', 'ax', 'ds', 'es', 'fs', 'gs',
+    'orig_ax', 'ip', 'cs', 'flags', 'sp', 'ss',
+  ]),
+  ptRegsSize: 68,
   ptRegsMember: {
     ...Object.fromEntries(Object.entries(NAMES).map(([name, asm]) => [asm, name])),
     ds: 'ds',

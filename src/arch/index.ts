@@ -14,6 +14,7 @@ import { s390x } from './s390x.js';
 import type { ArchInfo, ArchName, ArgLocation } from './types.js';
 import { x86_64 } from './x86_64.js';
 
+export { ptRegsOffset, ptRegsWidth } from './pt-regs.js';
 export type { ArchInfo, ArchName, ArgLocation, CallingConvention } from './types.js';
 export { compactRegisterList } from './util.js';
 

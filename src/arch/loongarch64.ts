@@ -3,7 +3,12 @@
  * orig_a0 and the csr_* names; the ABI names a0, sp, ... are NOT accepted),
  * arch/loongarch/include/asm/ptrace.h (regs_get_kernel_argument: regs[4]..regs[11],
  * then `regs_get_kernel_stack_nth(n - 8)`: argument 9 is `$stack0`).
+ * pt_regs offsets: arch/loongarch/include/asm/ptrace.h (struct pt_regs: unsigned long
+ * regs[32], orig_a0, csr_era, csr_badvaddr, csr_crmd, csr_prmd, csr_euen, csr_ecfg,
+ * csr_estat, then the empty __last[]: 40 × 8 = 320 bytes), the order regoffset_table
+ * lists them in.
  */
+import { ptRegsLayout } from './pt-regs.js';
 import type { ArchInfo } from './types.js';
 import { indexed, seq, stackSlots, zip } from './util.js';
 
@@ -36,6 +41,8 @@ export const loongarch64 = {
   bits: 64,
   endian: 'little',
   registers: [...seq('r', 0, 31), 'orig_a0', ...CSR],
+  ptRegsOffsets: ptRegsLayout(8, [...seq('r', 0, 31), 'orig_a0', ...CSR]),
+  ptRegsSize: 320,
   ptRegsMember: { ...indexed('r', 0, 31, 'regs'), orig_a0: 'orig_a0', ...zip(CSR, CSR) },
   asmNames: zip(seq('r', 0, 31), ABI),
   asmAliases: {

@@ -41,6 +41,24 @@ export interface ArchInfo {
   readonly endian: 'little' | 'big';
   /** Every register name tracefs accepts after `%` (regoffset_table), exact. */
   readonly registers: readonly string[];
+  /**
+   * tracefs register name → byte offset in the kernel's `struct pt_regs`, the
+   * context a BPF kprobe/uprobe program reads. This is what the kernel's
+   * regoffset_table says (`offsetof(struct pt_regs, X)`, see regs_query_register_offset
+   * in the arch's ptrace.c); s390 has no table (it parses `r<N>` into an index), so
+   * there it is `offsetof(struct pt_regs, gprs[N])`. Every name in `registers` has an
+   * entry; a few kernel aliases (powerpc `gprN` = `rN`, arm64 `lr` = `x30`) share one.
+   * Each slot is one `unsigned long` (4 bytes on 32-bit arches, 8 on 64-bit).
+   */
+  readonly ptRegsOffsets: Readonly<Record<string, number>>;
+  /**
+   * Bytes at the start of `struct pt_regs` that every kernel of this arch has, so a
+   * BPF program may read any slot below it (the verifier allows ctx reads below
+   * `sizeof(struct pt_regs)`). It is `sizeof(struct pt_regs)` where that is fixed;
+   * where it grew across versions or depends on config (arm64, s390, powerpc), it is
+   * the size of the uapi `user_pt_regs` prefix that holds all the named registers.
+   */
+  readonly ptRegsSize: number;
   /** Assembler name (e.g. `rdi`) → pt_regs member for explain (e.g. `di`). */
   readonly ptRegsMember: Readonly<Record<string, string>>;
   /** tracefs name (e.g. `di`) → assembler name (e.g. `rdi`), for explain; missing means the same. */

@@ -4,11 +4,39 @@
  * (regs_get_kernel_argument: di si dx cx r8 r9, then `regs_get_kernel_stack_nth(n - 5)`,
  * so argument 7 is `$stack1`: `$stack0` is the return address at entry).
  * The SysV user ABI passes the same six registers, so uprobes use the same table.
+ * pt_regs offsets: arch/x86/include/asm/ptrace.h (struct pt_regs, 64-bit: r15 r14 r13
+ * r12 bp bx r11 r10 r9 r8 ax cx dx si di orig_ax ip cs flags sp ss, 8 bytes each,
+ * 168 bytes), the offsets regoffset_table in arch/x86/kernel/ptrace.c returns.
  */
 import type { ArchInfo } from './types.js';
 import { stackSlots } from './util.js';
 
 const ARG_REGS = ['di', 'si', 'dx', 'cx', 'r8', 'r9'] as const;
+
+/** offsetof(struct pt_regs, X), x86_64. */
+const PT_REGS_OFFSETS = {
+  r15: 0,
+  r14: 8,
+  r13: 16,
+  r12: 24,
+  bp: 32,
+  bx: 40,
+  r11: 48,
+  r10: 56,
+  r9: 64,
+  r8: 72,
+  ax: 80,
+  cx: 88,
+  dx: 96,
+  si: 104,
+  di: 112,
+  orig_ax: 120,
+  ip: 128,
+  cs: 136,
+  flags: 144,
+  sp: 152,
+  ss: 160,
+} as const;
 
 const NUMBERED = ['r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15'];
 /** Legacy registers: tracefs name → 64-bit assembler name. */
@@ -67,6 +95,8 @@ export const x86_64 = {
     'sp',
     'ss',
   ],
+  ptRegsOffsets: PT_REGS_OFFSETS,
+  ptRegsSize: 168,
   ptRegsMember: {
     ...Object.fromEntries(Object.entries(LEGACY).map(([name, asm]) => [asm, name])),
     ...Object.fromEntries(NUMBERED.map((r) => [r, r])),

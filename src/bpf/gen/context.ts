@@ -3,6 +3,9 @@
  * a tracepoint record field (offsets from the event's format file) or a
  * pt_regs register (uprobe/kprobe context).
  */
+import { ptRegsOffset, ptRegsWidth } from '../../arch/pt-regs.js';
+import type { ArchInfo } from '../../arch/types.js';
+import { x86_64 } from '../../arch/x86_64.js';
 import { SpecError } from '../../errors.js';
 import { findField, parseFormat } from '../../stream/format.js';
 import { tracepointFormat } from '../tracefs-path.js';
@@ -16,33 +19,14 @@ export interface CtxScalar {
   readonly name: string;
 }
 
-/** x86_64 struct pt_regs offsets (arch/x86/include/asm/ptrace.h). */
-export const X86_64_PT_REGS = {
-  r15: 0,
-  r14: 8,
-  r13: 16,
-  r12: 24,
-  bp: 32,
-  bx: 40,
-  r11: 48,
-  r10: 56,
-  r9: 64,
-  r8: 72,
-  ax: 80,
-  cx: 88,
-  dx: 96,
-  si: 104,
-  di: 112,
-  orig_ax: 120,
-  ip: 128,
-  cs: 136,
-  flags: 144,
-  sp: 152,
-  ss: 160,
-} as const satisfies Record<string, number>;
+/**
+ * x86_64 struct pt_regs offsets (arch/x86/include/asm/ptrace.h), taken from the
+ * arch table (src/arch/x86_64.ts) so there is one copy.
+ */
+export const X86_64_PT_REGS = x86_64.ptRegsOffsets;
 
 /** SysV x86_64 integer argument registers, first to sixth; return value in ax. */
-export const X86_64_ARG_REGS = ['di', 'si', 'dx', 'cx', 'r8', 'r9'] as const;
+export const X86_64_ARG_REGS = x86_64.kernel.argRegs;
 
 export type X86Reg = keyof typeof X86_64_PT_REGS;
 
@@ -53,12 +37,39 @@ export function ptRegsReg(reg: X86Reg): CtxScalar {
 
 /** The n-th (0-based) integer argument of a probed function, or its return value. */
 export function ptRegsArg(n: number | 'ret'): CtxScalar {
-  if (n === 'ret') return ptRegsReg('ax');
-  const reg = X86_64_ARG_REGS[n];
+  return ptRegsArgFor(x86_64, n, 'kernel');
+}
+
+/**
+ * The n-th (0-based) integer argument of a probed function on `arch`, or its return
+ * value, as a pt_regs slot: `side` picks the kernel convention (kprobes) or the user
+ * ABI (uprobes). Arguments the convention passes on the stack are refused.
+ */
+export function ptRegsArgFor(
+  arch: ArchInfo,
+  n: number | 'ret',
+  side: 'kernel' | 'user',
+): CtxScalar {
+  const regs = arch[side].argRegs;
+  const reg = n === 'ret' ? arch.retReg : Number.isInteger(n) && n >= 0 ? regs[n] : undefined;
   if (reg === undefined) {
-    throw new SpecError('E_BPF_ARG', `argument ${n} is not passed in a register on x86_64 (0..5)`);
+    const which =
+      regs.length === 0
+        ? `the ${side} convention passes no arguments in registers`
+        : `${side} arguments 0..${regs.length - 1} are in ${regs.join(' ')}`;
+    throw new SpecError(
+      'E_BPF_ARG',
+      `argument ${n} is not passed in a register on ${arch.name} (${which})`,
+      { details: { arch: arch.name, side, argument: n } },
+    );
   }
-  return ptRegsReg(reg);
+  const offset = ptRegsOffset(arch, reg);
+  if (offset === null) {
+    throw new SpecError('E_BPF_ARG', `${arch.name} has no pt_regs offset for register ${reg}`, {
+      details: { arch: arch.name, side, register: reg },
+    });
+  }
+  return { offset, size: ptRegsWidth(arch), signed: false, name: reg };
 }
 
 /** A scalar field of a tracepoint record, from its format text. */
