@@ -5,13 +5,15 @@
  * The CLI's `probekit trace` and every ready-made tool use exactly this.
  */
 import { readdirSync } from 'node:fs';
-import { UsageError } from '../errors.js';
+import { ProbekitError, UnsupportedError, UsageError } from '../errors.js';
 import type { LabelledEvent } from '../output/format-event.js';
+import type { BpfProbePlan } from '../plan/bpf/types.js';
 import type { ProbePlan } from '../plan/types.js';
 import type { ProbeSpec } from '../spec/types.js';
 import type { LostEvent, StreamItem } from '../stream/types.js';
 import { type CloseReport, Session } from '../tracefs/session.js';
 import { type SweepReport, sweepStale } from '../tracefs/sweep.js';
+import { bpfPlanFor, bpfUnavailable, type EventSource, startBpfSource } from './bpf-source.js';
 import { type GatedCommand, startGated } from './command.js';
 import { createDecoder, type DecodeMode } from './decoder.js';
 import { type Prepared, prepare } from './prepare.js';
@@ -41,6 +43,23 @@ export interface TraceOptions {
    * (drained), and the session closes when the stream ends. Default 'close'.
    */
   readonly onInterrupt?: 'close' | 'stop';
+  /**
+   * Where probes run: 'tracefs' (dynamic events, every event copied to user
+   * space), 'bpf' (programs probekit generates: filters run in the kernel), or
+   * 'auto' (BPF when allowed and every probe can run there). Default 'tracefs'.
+   */
+  readonly backend?: Backend;
+}
+
+export type Backend = 'tracefs' | 'bpf' | 'auto';
+
+/** The backend a run uses, and why when 'auto' did not pick BPF. */
+export interface BackendChoice {
+  readonly backend: 'tracefs' | 'bpf';
+  /** The BPF plan (one program per probe), for the BPF backend. */
+  readonly bpf: readonly BpfProbePlan[] | null;
+  /** Why 'auto' fell back to tracefs. */
+  readonly reason: string | null;
 }
 
 export type TraceItem = LabelledEvent | Exclude<StreamItem, { type: 'event' }>;
@@ -49,7 +68,9 @@ export class TraceSession implements AsyncDisposable {
   readonly prepared: Prepared;
   readonly swept: SweepReport;
   readonly command: GatedCommand | null;
-  private readonly session: Session;
+  /** The backend in use, and why when auto fell back to tracefs. */
+  readonly backend: BackendChoice;
+  private readonly source: EventSource;
   private readonly stopper = new AbortController();
   private readonly options: TraceOptions;
   private readonly labels: Map<string, string>;
@@ -62,13 +83,15 @@ export class TraceSession implements AsyncDisposable {
   /** @internal use trace() */
   constructor(
     prepared: Prepared,
-    session: Session,
+    source: EventSource,
+    backend: BackendChoice,
     swept: SweepReport,
     command: GatedCommand | null,
     options: TraceOptions,
   ) {
     this.prepared = prepared;
-    this.session = session;
+    this.source = source;
+    this.backend = backend;
     this.swept = swept;
     this.command = command;
     this.options = options;
@@ -91,7 +114,7 @@ export class TraceSession implements AsyncDisposable {
 
   /** The run's group and instance name (`probekit_<pid>_<random>`). */
   get name(): string {
-    return this.session.name;
+    return this.source.name;
   }
 
   /** Event, lost and decode-error counts so far. */
@@ -106,9 +129,8 @@ export class TraceSession implements AsyncDisposable {
 
   /** The events, in order, until stop(), the signal, or the command's exit. Lost events are items too. */
   async *events(): AsyncGenerator<TraceItem> {
-    const decoder = createDecoder(this.session, this.options.decode ?? 'auto');
     try {
-      for await (const item of this.session.items(decoder, this.stopper.signal)) {
+      for await (const item of this.source.items(this.stopper.signal)) {
         if (item.type === 'event') {
           this.counts.events++;
           const id = `${item.group}/${item.event}`;
@@ -156,7 +178,7 @@ export class TraceSession implements AsyncDisposable {
 
   closeSync(): CloseReport {
     this.stop();
-    return this.session.closeSync();
+    return this.source.closeSync();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -195,24 +217,86 @@ export async function trace(
     options.command !== undefined
       ? startGated(options.command, options.commandStdio ?? 'inherit')
       : null;
-  let session: Session;
   const stopper = new AbortController();
+  const softStop = options.onInterrupt === 'stop' ? () => stopper.abort() : undefined;
+  let source: EventSource;
+  let choice: BackendChoice;
   try {
-    session = Session.start(prepared.root, prepared.plan, {
-      softStop: options.onInterrupt === 'stop' ? () => stopper.abort() : undefined,
-      pids: command ? [command.pid] : pidThreads,
-      followChildren: options.followChildren ?? true,
-      bufferKb: options.bufferKb,
-    });
+    choice = chooseBackend(prepared.plan, options.backend ?? 'tracefs');
+    if (choice.bpf) {
+      source = startBpfSource(choice.bpf, {
+        name: prepared.plan.group,
+        pids: command ? [command.pid] : options.pids,
+        followChildren: options.followChildren ?? true,
+        ringBytes: options.bufferKb === undefined ? undefined : options.bufferKb * 1024,
+        softStop,
+      });
+    } else {
+      const session = Session.start(prepared.root, prepared.plan, {
+        softStop,
+        pids: command ? [command.pid] : pidThreads,
+        followChildren: options.followChildren ?? true,
+        bufferKb: options.bufferKb,
+      });
+      const decode = options.decode ?? 'auto';
+      source = {
+        backend: 'tracefs',
+        name: session.name,
+        items: (signal) => session.items(createDecoder(session, decode), signal),
+        closeSync: () => session.closeSync(),
+      };
+    }
   } catch (e) {
     command?.child.kill('SIGKILL');
     throw e;
   }
   command?.release();
-  return new TraceSession(prepared, session, swept, command, {
+  return new TraceSession(prepared, source, choice, swept, command, {
     ...options,
     signal: anySignal(options.signal, stopper.signal),
   });
+}
+
+/** Tracepoint fields typed :string or :ustring: pointers read as text, which only BPF can do. */
+function tracepointStrings(plan: ProbePlan): string[] {
+  return plan.probes.flatMap((p) =>
+    p.spec.target.kind === 'tracepoint'
+      ? (p.spec.args ?? [])
+          .filter((a) => a.type !== null)
+          .map((a) => `${p.spec.text}: ${a.name}:${a.type?.text}`)
+      : [],
+  );
+}
+
+/** Picks the backend: BPF when asked, or for 'auto' when allowed and every probe can run there. */
+export function chooseBackend(plan: ProbePlan, wanted: Backend): BackendChoice {
+  if (wanted === 'tracefs') {
+    const typed = tracepointStrings(plan);
+    if (typed.length > 0) {
+      throw new UnsupportedError(
+        'bpf-backend',
+        `reading a tracepoint's pointer field as text needs the BPF backend (${typed[0]})`,
+        { hint: 'add --backend bpf (or auto); tracefs records only the pointer' },
+      );
+    }
+    return { backend: 'tracefs', bpf: null, reason: null };
+  }
+  const why = bpfUnavailable();
+  if (why !== null) {
+    if (wanted === 'bpf' || tracepointStrings(plan).length > 0) {
+      throw new UnsupportedError('bpf', `the BPF backend cannot run here: ${why}`, {
+        hint: 'run as root, or use --backend tracefs',
+      });
+    }
+    return { backend: 'tracefs', bpf: null, reason: why };
+  }
+  try {
+    return { backend: 'bpf', bpf: bpfPlanFor(plan), reason: null };
+  } catch (e) {
+    if (wanted === 'bpf' || !(e instanceof ProbekitError) || tracepointStrings(plan).length > 0)
+      throw e;
+    return { backend: 'tracefs', bpf: null, reason: e.message };
+  }
 }
 
 function anySignal(a: AbortSignal | undefined, b: AbortSignal): AbortSignal {

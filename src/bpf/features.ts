@@ -28,7 +28,7 @@ function tryMap(type: number, key: number, value: number, entries: number): bool
   }
 }
 
-function tryProg(type: number): boolean {
+function tryProg(type: number, flags = 0): boolean {
   const insns = encode([mov64('r0', 0), exit()]);
   const license = new TextEncoder().encode('GPL\0');
   const fd = sysBpf(
@@ -38,6 +38,7 @@ function tryProg(type: number): boolean {
       insn_cnt: 2,
       insns: addressOf(insns),
       license: addressOf(license),
+      prog_flags: flags,
     }),
   );
   if (fd < 0) return false;
@@ -50,6 +51,8 @@ export const FEATURES = {
   tracepoint_prog: { since: '4.7', probe: () => tryProg(ProgType.tracepoint) },
   kprobe_prog: { since: '4.1', probe: () => tryProg(ProgType.kprobe) },
   ringbuf: { since: '5.8', probe: () => tryMap(MapType.ringbuf, 0, 0, pageSize()) },
+  /** Sleepable kprobe-type programs, for uprobes (BPF_F_SLEEPABLE): they may fault user pages in. */
+  sleepable_uprobe: { since: '5.19', probe: () => tryProg(ProgType.kprobe, 1 << 4) },
   lru_hash: { since: '4.10', probe: () => tryMap(MapType.lru_hash, 4, 8, 1) },
 } as const satisfies Record<string, { since: string; probe: () => boolean }>;
 

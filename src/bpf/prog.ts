@@ -24,6 +24,8 @@ export interface ProgramSpec {
   /** Tracing helpers need a GPL-compatible license. */
   readonly license?: string;
   readonly expectedAttachType?: number;
+  /** A sleepable program (BPF_F_SLEEPABLE): may fault user pages in (uprobes, 5.19+). */
+  readonly sleepable?: boolean;
 }
 
 export interface LoadOptions {
@@ -62,6 +64,9 @@ function tail(log: string, n: number): string[] {
     .slice(-n);
 }
 
+/** BPF_F_SLEEPABLE (include/uapi/linux/bpf.h). */
+const PROG_F_SLEEPABLE = 1 << 4;
+
 interface Attempt {
   /** fd, or -errno. */
   r: number;
@@ -83,6 +88,7 @@ function attempt(spec: ProgramSpec, bytes: Uint8Array, logLevel: number, logSize
     log_buf: logBuf.length > 0 ? addressOf(logBuf) : 0n,
     prog_name: objectName(spec.name),
     expected_attach_type: spec.expectedAttachType ?? 0,
+    prog_flags: spec.sleepable ? PROG_F_SLEEPABLE : 0,
   });
   const r = sysBpf(BpfCmd.PROG_LOAD, attr);
   const end = logBuf.indexOf(0);

@@ -51,7 +51,14 @@ test('Ctrl-C stops, prints the summary and removes everything', {
   const loop = buildC(LOOP, 'loop');
   const target = spawn(loop, { stdio: 'ignore' });
   try {
-    const { child, done } = startCli(['trace', `u:${loop}:tick(i:s32)`, '-p', String(target.pid)]);
+    const { child, done } = startCli([
+      'trace',
+      '--backend',
+      'tracefs',
+      `u:${loop}:tick(i:s32)`,
+      '-p',
+      String(target.pid),
+    ]);
     await startedTracing(child.pid);
     await new Promise((r) => setTimeout(r, 300));
     child.kill('SIGINT');
@@ -66,7 +73,14 @@ test('Ctrl-C stops, prints the summary and removes everything', {
 });
 
 test('SIGTERM removes everything', { skip: skip ?? false }, async () => {
-  const { child, done } = startCli(['trace', 't:sched:sched_process_exec', '-d', '60']);
+  const { child, done } = startCli([
+    'trace',
+    '--backend',
+    'tracefs',
+    't:sched:sched_process_exec',
+    '-d',
+    '60',
+  ]);
   await startedTracing(child.pid);
   child.kill('SIGTERM');
   const r = await done;
@@ -80,7 +94,14 @@ test('a closed stdout (probekit trace | head) ends the run cleanly', {
   const loop = buildC(LOOP, 'loop');
   const target = spawn(loop, { stdio: 'ignore' });
   try {
-    const { child, done } = startCli(['trace', `u:${loop}:tick(i:s32)`, '-p', String(target.pid)]);
+    const { child, done } = startCli([
+      'trace',
+      '--backend',
+      'tracefs',
+      `u:${loop}:tick(i:s32)`,
+      '-p',
+      String(target.pid),
+    ]);
     await new Promise<void>((resolve) => child.stdout?.once('data', () => resolve()));
     child.stdout?.destroy();
     const r = await done;
@@ -118,6 +139,8 @@ test('kill -9 leaves probes that probekit cleanup then removes', {
   const bin = buildC(WORK_PROGRAM);
   const { child, done } = startCli([
     'trace',
+    '--backend',
+    'tracefs',
     `u:${bin}:work(a:s32)`,
     't:sched:sched_process_exec',
     '-d',

@@ -30,6 +30,8 @@ test('uprobe + uretprobe: integer and string arguments, return values', {
   const bin = buildC(WORK_PROGRAM);
   const r = await runCli([
     'trace',
+    '--backend',
+    'tracefs',
     `u:${bin}:work(a:s32, s:string)`,
     `ur:${bin}:work(retval:s32)`,
     '--json',
@@ -115,6 +117,8 @@ test('-p follows a process and the children it starts', { skip: skipT ?? false }
   const targetExited = new Promise((r) => target.on('exit', r));
   const { child, done } = startCli([
     'trace',
+    '--backend',
+    'tracefs',
     't:sched:sched_process_exec',
     '--json',
     '-p',

@@ -26,6 +26,7 @@ export const Helper = {
   ringbuf_submit: 132, // (record, flags)
   ringbuf_discard: 133, // (record, flags)
   ringbuf_query: 134, // (ringbuf, flags)
+  copy_from_user: 148, // (dst, size, user_ptr), sleepable programs only; may fault pages in
   get_func_ip: 173, // (ctx) -> probed address
   get_attach_cookie: 174, // (ctx) -> cookie from the link
 } as const satisfies Record<string, number>;

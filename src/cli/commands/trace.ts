@@ -1,7 +1,10 @@
 import { CallPairer } from '../../analysis/pairing.js';
+import { loadBpfPrograms } from '../../api/bpf-source.js';
 import { classifierFor } from '../../api/pairing-keys.js';
 import { prepare } from '../../api/prepare.js';
-import { trace } from '../../api/trace.js';
+import { type Backend, type BackendChoice, chooseBackend, trace } from '../../api/trace.js';
+import { describe as describeTarget } from '../../bpf/attach.js';
+import { disasm } from '../../bpf/insn/disasm.js';
 import { UsageError } from '../../errors.js';
 import { LineBatcher } from '../../output/batch.js';
 import {
@@ -12,6 +15,7 @@ import {
   textLine,
 } from '../../output/format-event.js';
 import { textValue } from '../../output/values.js';
+import type { BpfProbePlan } from '../../plan/bpf/types.js';
 import { numberOption, parseCommandArgs } from '../args.js';
 import { watchClosedStdout } from '../closed-stdout.js';
 import type { CommandIO } from '../command.js';
@@ -19,7 +23,8 @@ import type { CommandIO } from '../command.js';
 export const usage = `probekit trace: put probes in, print what they record, take them out
 
 USAGE
-  probekit trace SPEC... [-p PID] [-c CMD] [-d SECONDS] [-n COUNT] [--json] [--latency] [--dry-run] [-v]
+  probekit trace SPEC... [-p PID] [-c CMD] [-d SECONDS] [-n COUNT] [--json] [--latency]
+                 [--backend bpf|tracefs|auto] [--dump] [--dry-run] [-v]
 
   Each SPEC is one probe (quote it for the shell). Tracing stops at Ctrl-C,
   after -d seconds, after -n events, or when the -c command exits; then a
@@ -35,6 +40,9 @@ OPTIONS
   --dry-run            print the plan (the lines that would be written) and write nothing
   --buffer-kb N        per-CPU buffer of this run's instance, KiB
   --decode MODE        raw (binary pages, default where readable), text (trace_pipe), auto
+  --backend B          bpf (generated programs: filters run in the kernel), tracefs, or
+                       auto (default: BPF when allowed and every probe can run there)
+  --dump               print the BPF programs (loaded and verified, not attached) and exit
   -v, --verbose        print the plan and notes before tracing
 
 PROBES
@@ -68,6 +76,8 @@ const OPTIONS = {
   'dry-run': { type: 'boolean' },
   'buffer-kb': { type: 'string' },
   decode: { type: 'string' },
+  backend: { type: 'string' },
+  dump: { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v' },
 } as const;
 
@@ -89,9 +99,29 @@ export async function run(argv: readonly string[], io: CommandIO): Promise<numbe
       `probekit trace: --decode is raw, text or auto, not '${decode}'`,
     );
   }
+  const backend = (values['backend'] as string | undefined) ?? 'auto';
+  if (!['auto', 'bpf', 'tracefs'].includes(backend)) {
+    throw new UsageError(
+      'E_USAGE',
+      `probekit trace: --backend is bpf, tracefs or auto, not '${backend}'`,
+    );
+  }
   const json = values['json'] === true;
   const batch = new LineBatcher(io.stdout);
   const out = (line: string): void => batch.line(line);
+
+  if (values['dump']) {
+    if (backend === 'tracefs') {
+      throw new UsageError(
+        'E_USAGE',
+        'probekit trace: --dump shows BPF programs; with --backend tracefs use --dry-run',
+      );
+    }
+    const prepared = await prepare(positionals, { pid });
+    out(dumpPrograms(chooseBackend(prepared.plan, 'bpf').bpf ?? []));
+    batch.flush();
+    return 0;
+  }
 
   if (values['dry-run']) {
     const prepared = await prepare(positionals, { pid });
@@ -120,6 +150,7 @@ export async function run(argv: readonly string[], io: CommandIO): Promise<numbe
     command: values['command'] as string | undefined,
     bufferKb,
     decode: decode as 'auto' | 'raw' | 'text',
+    backend: backend as Backend,
     onInterrupt: 'stop',
   });
   // `probekit trace ... | head`: a closed stdout ends the run quietly, cleanly.
@@ -129,6 +160,8 @@ export async function run(argv: readonly string[], io: CommandIO): Promise<numbe
     io.stderr.write(
       `${describePlan(session.plan.probes)}\n${session.prepared.notes.map((n) => `note: ${n}\n`).join('')}`,
     );
+  if (values['verbose'] || session.backend.reason)
+    io.stderr.write(`probekit: ${backendLine(session.backend)}\n`);
   if (session.prepared.mounted)
     io.stderr.write(`probekit: mounted tracefs at ${session.prepared.root}\n`);
   for (const s of session.swept.eventsRemoved)
@@ -156,6 +189,7 @@ export async function run(argv: readonly string[], io: CommandIO): Promise<numbe
           io.stderr.write(`probekit: could not decode: ${item.message}\n`);
         continue;
       }
+      if (count !== undefined && printed >= count) continue;
       if (pairer) {
         const call = pairer.push(item);
         if (!call) continue;
@@ -203,6 +237,7 @@ export async function run(argv: readonly string[], io: CommandIO): Promise<numbe
         lost: stats.lost,
         decode_errors: stats.decodeErrors,
         probes_removed: report.probesRemoved,
+        backend: session.backend.backend,
         leftovers: report.leftovers,
       }),
     );
@@ -220,6 +255,34 @@ export async function run(argv: readonly string[], io: CommandIO): Promise<numbe
     if (code !== 0 && !json) io.stderr.write(`probekit: the command exited with status ${code}\n`);
   }
   return report.leftovers.length > 0 ? 1 : 0;
+}
+
+function backendLine(b: BackendChoice): string {
+  if (b.backend === 'bpf') return 'backend: BPF (generated programs; filters run in the kernel)';
+  return `backend: tracefs${b.reason ? ` (BPF not used: ${b.reason})` : ''}`;
+}
+
+/** Loads every program (the verifier checks them), prints them, and attaches nothing. */
+function dumpPrograms(plans: readonly BpfProbePlan[]): string {
+  const loaded = loadBpfPrograms(plans, { name: 'dump' }, false);
+  try {
+    const lines: string[] = [];
+    plans.forEach((p, i) => {
+      const prog = loaded.programs[i]!;
+      lines.push(`# ${p.probe}`);
+      lines.push(
+        `# ${describeTarget(p.target)}; ${prog.insns.length} instructions; record ${p.recordSize} bytes`,
+      );
+      for (const s of p.slots)
+        lines.push(
+          `#   ${String(s.offset).padStart(5)} ${s.name} (${s.kind}, ${s.bytes} bytes)${p.hidden.includes(s.name) ? ' for the filter' : ''}`,
+        );
+      lines.push(disasm(prog.insns), '');
+    });
+    return lines.join('\n');
+  } finally {
+    loaded.owner.close();
+  }
 }
 
 function latencyLine(e: LabelledEvent, latencyNs: bigint, ret: string): string {
