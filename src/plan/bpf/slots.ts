@@ -171,7 +171,13 @@ export function argSlot(c: ArgContext, a: PlannedArg, isReturn: boolean): SlotDr
 /** A slot for a tracepoint field; `type` is the probe's `:TYPE` on it, when given. */
 export function fieldSlot(probe: string, f: FieldFormat, type: string | null): SlotDraft {
   if (type !== null && /^u?string(\[\d+\])?$/.test(type)) {
-    if (f.arrayLength !== null || f.isDataLoc || f.isRelLoc || f.size !== 8) {
+    if (
+      f.arrayLength !== null ||
+      f.isDataLoc ||
+      f.isRelLoc ||
+      f.size !== 8 ||
+      !f.type.includes('*')
+    ) {
       throw unsupported(
         probe,
         `:${type} on the field ${f.name} (${f.type}), which is not a pointer`,
