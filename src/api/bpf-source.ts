@@ -74,6 +74,11 @@ export interface BpfSourceOptions {
   readonly softStop?: () => void;
 }
 
+/** Records copied out of the ring ahead of decoding (about 20 MB of small records). */
+const READ_AHEAD_RECORDS = 1 << 18;
+/** Records handed to the consumer between two polls of the ring. */
+const YIELD_BATCH = 2048;
+
 function powerOfTwo(n: number): number {
   let p = 4096;
   while (p < n) p *= 2;
@@ -153,7 +158,7 @@ export function startBpfSource(
   plans: readonly BpfProbePlan[],
   options: BpfSourceOptions,
 ): EventSource {
-  const { owner, ring, drops, programs } = loadBpfPrograms(plans, options);
+  const { owner, ring, drops } = loadBpfPrograms(plans, options);
   const decoder = bpfRecordDecoder(plans);
   const cpus = onlineCpus();
   const seenDrops = new Map<number, bigint>();
@@ -185,23 +190,38 @@ export function startBpfSource(
   unregister = registerCleanup(closeSync, options.softStop);
 
   async function* items(signal: AbortSignal): AsyncGenerator<StreamItem> {
-    const batch: StreamItem[] = [];
+    // Records are copied out of the ring as soon as they are there (read-ahead),
+    // so the kernel gets its space back while the consumer works through them.
+    let queue: Uint8Array[] = [];
+    let head = 0;
     const take = (data: Uint8Array): void => {
-      batch.push(decoder.decode(data));
+      queue.push(data);
     };
     let lastDropCheck = 0;
     for (;;) {
-      const stopping = signal.aborted || closed;
       if (closed) return;
-      ring.poll(take, 4096);
+      const stopping = signal.aborted;
+      const queued = queue.length - head;
+      if (queued < READ_AHEAD_RECORDS) ring.poll(take, READ_AHEAD_RECORDS - queued);
       const now = Date.now();
       if (stopping || now - lastDropCheck > 250) {
         lastDropCheck = now;
-        batch.push(...newDrops());
+        for (const lost of newDrops()) yield lost;
       }
-      if (batch.length > 0) {
-        const out = batch.splice(0);
-        for (const item of out) yield item;
+      if (head < queue.length) {
+        const end = Math.min(queue.length, head + YIELD_BATCH);
+        while (head < end) {
+          const data = queue[head]!;
+          head++;
+          yield decoder.decode(data);
+        }
+        if (head === queue.length) {
+          queue = [];
+          head = 0;
+        } else if (head > 65536) {
+          queue = queue.slice(head);
+          head = 0;
+        }
         continue;
       }
       if (stopping) return;

@@ -98,8 +98,10 @@ export class RingBuffer {
         n++;
       }
       cons += BigInt(step);
-      this.#consView.setBigUint64(0, cons, true);
+      // Release the space every 64 records, and at the end: fewer stores, the kernel still gets room early.
+      if ((n & 63) === 0) this.#consView.setBigUint64(0, cons, true);
     }
+    this.#consView.setBigUint64(0, cons, true);
     return n;
   }
 
