@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { bpfUnavailable } from '../../src/api/bpf-source.js';
+import { trace } from '../../src/api/trace.js';
+import { leakedFds, openFds } from '../bpf/live/helpers.js';
 import { jsonLines, runCli, startCli, waitFor } from '../helpers/cli.js';
 import { buildC, probekitLeftovers, WORK_PROGRAM, whyNoTracing } from '../helpers/live.js';
 
@@ -305,5 +307,27 @@ test('BPF: kill -9 of a run leaves nothing in the kernel', { skip: skipT ?? fals
   assert.ok(bpfLeftovers().length > 0, 'the run has programs loaded');
   child.kill('SIGKILL');
   await done;
+  await assertNothingLeft();
+});
+
+test('BPF through the library: session.backend, events, and no fd left after close()', {
+  skip: skipT ?? false,
+}, async () => {
+  const before = openFds();
+  const session = await trace('t:syscalls:sys_enter_openat(filename:ustring) if comm == "cat"', {
+    backend: 'auto',
+    command: 'cat /etc/hostname >/dev/null',
+    commandStdio: 'ignore',
+  });
+  assert.equal(session.backend.backend, 'bpf');
+  assert.equal(session.backend.bpf?.length, 1);
+  const names: unknown[] = [];
+  for await (const item of session.events()) {
+    if (item.type === 'event') names.push(item.fields['filename']);
+  }
+  const report = await session.close();
+  assert.deepEqual(report.leftovers, []);
+  assert.ok(names.includes('/etc/hostname'), JSON.stringify(names));
+  assert.deepEqual(leakedFds(before), []);
   await assertNothingLeft();
 });
