@@ -39,7 +39,8 @@ OPTIONS
   --latency            pair entries with returns per thread and print each call's latency
   --dry-run            print the plan (the lines that would be written) and write nothing
   --buffer-kb N        per-CPU buffer of this run's instance, KiB
-  --decode MODE        raw (binary pages, default where readable), text (trace_pipe), auto
+  --decode MODE        tracefs backend: raw (binary pages, default where readable), text
+                       (trace_pipe), auto; implies --backend tracefs unless one is given
   --backend B          bpf (generated programs: filters run in the kernel), tracefs, or
                        auto (default: BPF when allowed and every probe can run there)
   --dump               print the BPF programs (loaded and verified, not attached) and exit
@@ -99,11 +100,23 @@ export async function run(argv: readonly string[], io: CommandIO): Promise<numbe
       `probekit trace: --decode is raw, text or auto, not '${decode}'`,
     );
   }
-  const backend = (values['backend'] as string | undefined) ?? 'auto';
+  // --decode chooses how tracefs events are read: asking for it means tracefs.
+  const backend =
+    (values['backend'] as string | undefined) ??
+    (values['decode'] !== undefined ? 'tracefs' : 'auto');
   if (!['auto', 'bpf', 'tracefs'].includes(backend)) {
     throw new UsageError(
       'E_USAGE',
       `probekit trace: --backend is bpf, tracefs or auto, not '${backend}'`,
+    );
+  }
+  if (backend === 'bpf' && values['decode'] !== undefined) {
+    throw new UsageError(
+      'E_USAGE',
+      'probekit trace: --decode is for the tracefs backend, not BPF',
+      {
+        hint: 'drop --decode, or use --backend tracefs',
+      },
     );
   }
   const json = values['json'] === true;
