@@ -6,7 +6,15 @@ import { UsageError } from '../errors.js';
 import type { Codec } from './codec.js';
 import { possibleCpus } from './cpus.js';
 import { objectName } from './names.js';
-import { mapCreate, mapDelete, mapLookup, mapNextKey, mapUpdate, objInfo } from './sys/bpf.js';
+import {
+  mapCreate,
+  mapDelete,
+  mapLookup,
+  mapLookupAndDelete,
+  mapNextKey,
+  mapUpdate,
+  objInfo,
+} from './sys/bpf.js';
 import { MapInfo, readField } from './sys/layout.js';
 import { MapType, type MapTypeName, UpdateFlags } from './sys/numbers.js';
 import { sysClose } from './sys/syscall.js';
@@ -28,6 +36,7 @@ export class BpfMap<K, V> {
   readonly spec: MapSpec<K, V>;
   readonly name: string;
   #closed = false;
+  #takeInOne = true;
 
   constructor(fd: number, spec: MapSpec<K, V>) {
     this.fd = fd;
@@ -95,6 +104,31 @@ export class BpfMap<K, V> {
   /** Returns false when the key was absent. */
   delete(k: K): boolean {
     return mapDelete(this.fd, this.#key(k));
+  }
+
+  /**
+   * Every entry, each removed as it is read, so that an event counted after
+   * its key was taken starts a new entry, read next time. One syscall per key
+   * where the kernel has BPF_MAP_LOOKUP_AND_DELETE_ELEM for this map type,
+   * else a lookup and a delete. Not for per-CPU maps.
+   */
+  take(): [K, V][] {
+    if (this.perCpu) throw new UsageError('E_USAGE', `take() is not for per-CPU map ${this.name}`);
+    const out: [K, V][] = [];
+    for (const k of [...this.keys()]) {
+      const key = this.#key(k);
+      const v = this.#valueBuf();
+      if (this.#takeInOne) {
+        const r = mapLookupAndDelete(this.fd, key, v);
+        if (r === 'taken') out.push([k, this.spec.value.decode(v)]);
+        if (r !== 'unsupported') continue;
+        this.#takeInOne = false;
+      }
+      if (!mapLookup(this.fd, key, v)) continue;
+      mapDelete(this.fd, key);
+      out.push([k, this.spec.value.decode(v)]);
+    }
+    return out;
   }
 
   /** Keys in the kernel's order (BPF_MAP_GET_NEXT_KEY). */

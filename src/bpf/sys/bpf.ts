@@ -18,7 +18,9 @@ import {
 import { BpfCmd } from './numbers.js';
 import { addressOf, sysBpf } from './syscall.js';
 
-const { ENOENT } = constants.errno;
+const { EINVAL, ENOENT, EOPNOTSUPP } = constants.errno;
+/** ENOTSUPP: the kernel-internal errno some map types return for commands they lack. */
+const ENOTSUPP = 524;
 
 /** Run a command; returns the result or -errno (for callers that handle errnos themselves). */
 export function bpfRaw<L extends Layout>(cmd: number, layout: L, values: FieldValues<L>): number {
@@ -86,6 +88,27 @@ export function mapDelete(fd: number, key: Uint8Array): boolean {
   if (r === -ENOENT) return false;
   check('bpf(BPF_MAP_DELETE_ELEM)', r, { map_fd: fd });
   return true;
+}
+
+/**
+ * Copies the value out and removes the key in one step. Returns 'absent' when
+ * the key is not there and 'unsupported' on kernels or map types without the
+ * command (hash maps before 5.14), for the caller to fall back on.
+ */
+export function mapLookupAndDelete(
+  fd: number,
+  key: Uint8Array,
+  value: Uint8Array,
+): 'taken' | 'absent' | 'unsupported' {
+  const r = bpfRaw(BpfCmd.MAP_LOOKUP_AND_DELETE_ELEM, MapElemAttr, {
+    map_fd: fd,
+    key: addressOf(key),
+    value: addressOf(value),
+  });
+  if (r === -ENOENT) return 'absent';
+  if (r === -EINVAL || r === -EOPNOTSUPP || r === -ENOTSUPP) return 'unsupported';
+  check('bpf(BPF_MAP_LOOKUP_AND_DELETE_ELEM)', r, { map_fd: fd, key_size: key.length });
+  return 'taken';
 }
 
 /** Fills `next` with the key after `key` (or the first key when key is null); false at the end. */

@@ -21,6 +21,7 @@ export const BpfCmd = {
   PROG_LOAD: 5, // verify and load a program, returns its fd
   OBJ_GET_INFO_BY_FD: 15, // bpf_prog_info / bpf_map_info / bpf_link_info
   RAW_TRACEPOINT_OPEN: 17, // attach to a raw tracepoint, returns a link fd
+  MAP_LOOKUP_AND_DELETE_ELEM: 21, // copy a value out and remove its key (hash maps: 5.14+)
   LINK_CREATE: 28, // attach through a link, returns a link fd
 } as const satisfies Record<string, number>;
 
