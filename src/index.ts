@@ -1,6 +1,7 @@
 /** probekit's public library API. This file only wires; the code lives in the folders. */
 
 export * from './analysis/index.js';
+export * from './api/aggregate/index.js';
 export { type Prepared, type PrepareOptions, prepare } from './api/prepare.js';
 export {
   type BtfPlanHooks,

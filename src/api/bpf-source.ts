@@ -33,18 +33,6 @@ export interface EventSource {
   closeSync(): CloseReport;
 }
 
-/** Why BPF cannot run here, or null when it can (root or CAP_BPF+CAP_PERFMON, ring buffer). */
-export function bpfUnavailable(): string | null {
-  try {
-    if (!hasFeature('bpf_syscall'))
-      return 'the bpf() syscall is refused (needs root, or CAP_BPF and CAP_PERFMON)';
-    if (!hasFeature('ringbuf')) return 'this kernel has no BPF ring buffer (Linux 5.8+)';
-    return null;
-  } catch (e) {
-    return `BPF could not be probed: ${(e as Error).message}`;
-  }
-}
-
 const formats = new Map<string, readonly FieldFormat[] | null>();
 
 function tracepointFields(group: string, event: string): readonly FieldFormat[] | null {

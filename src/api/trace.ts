@@ -5,6 +5,7 @@
  * The CLI's `probekit trace` and every ready-made tool use exactly this.
  */
 import { readdirSync } from 'node:fs';
+import { whyNoBpf } from '../bpf/availability.js';
 import { ProbekitError, UnsupportedError, UsageError } from '../errors.js';
 import type { LabelledEvent } from '../output/format-event.js';
 import type { BpfProbePlan } from '../plan/bpf/types.js';
@@ -13,7 +14,7 @@ import type { ProbeSpec } from '../spec/types.js';
 import type { LostEvent, StreamItem } from '../stream/types.js';
 import { type CloseReport, Session } from '../tracefs/session.js';
 import { type SweepReport, sweepStale } from '../tracefs/sweep.js';
-import { bpfPlanFor, bpfUnavailable, type EventSource, startBpfSource } from './bpf-source.js';
+import { bpfPlanFor, type EventSource, startBpfSource } from './bpf-source.js';
 import { type GatedCommand, startGated } from './command.js';
 import { createDecoder, type DecodeMode } from './decoder.js';
 import { type Prepared, prepare } from './prepare.js';
@@ -72,7 +73,6 @@ export class TraceSession implements AsyncDisposable {
   readonly backend: BackendChoice;
   private readonly source: EventSource;
   private readonly stopper = new AbortController();
-  private readonly options: TraceOptions;
   private readonly labels: Map<string, string>;
   private closed: Promise<CloseReport> | null = null;
   private readonly counts = { events: 0, lost: 0, decodeErrors: 0 };
@@ -94,7 +94,6 @@ export class TraceSession implements AsyncDisposable {
     this.backend = backend;
     this.swept = swept;
     this.command = command;
-    this.options = options;
     this.labels = new Map(prepared.plan.probes.map((p) => [`${p.group}/${p.event}`, p.spec.text]));
     this.selections = selectedTracepointFields(prepared.plan);
     this.errnoFields = new Map(
@@ -281,7 +280,7 @@ export function chooseBackend(plan: ProbePlan, wanted: Backend): BackendChoice {
     }
     return { backend: 'tracefs', bpf: null, reason: null };
   }
-  const why = bpfUnavailable();
+  const why = whyNoBpf({ ringbuf: true });
   if (why !== null) {
     if (wanted === 'bpf' || tracepointStrings(plan).length > 0) {
       throw new UnsupportedError('bpf', `the BPF backend cannot run here: ${why}`, {

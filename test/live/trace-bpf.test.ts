@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { bpfUnavailable } from '../../src/api/bpf-source.js';
 import { trace } from '../../src/api/trace.js';
+import { whyNoBpf as bpfUnavailableWhy } from '../../src/bpf/availability.js';
 import { leakedFds, openFds } from '../bpf/live/helpers.js';
 import { jsonLines, runCli, startCli, waitFor } from '../helpers/cli.js';
 import { buildC, probekitLeftovers, WORK_PROGRAM, whyNoTracing } from '../helpers/live.js';
@@ -17,7 +17,7 @@ import { buildC, probekitLeftovers, WORK_PROGRAM, whyNoTracing } from '../helper
 function whyNoBpf(needs: Parameters<typeof whyNoTracing>[0] = []): string | null {
   const t = whyNoTracing(needs);
   if (t) return t;
-  const b = bpfUnavailable();
+  const b = bpfUnavailableWhy({ ringbuf: true });
   if (b) return `needs BPF: ${b}`;
   if (spawnSync('bpftool', ['version']).status !== 0)
     return 'needs bpftool to check that nothing is left (apt-get install -y bpftool)';
