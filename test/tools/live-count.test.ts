@@ -27,7 +27,17 @@ test('syscount -p: exactly N getppid syscalls, with -L latency', {
   const N = 1000;
   const bin = buildC(TARGET_PROGRAM, 'pktarget');
   const target = startProgram(bin, ['getppid', String(N)]);
-  const run = startTool(['syscount', '--json', '-L', '-T', '0', '-p', String(target.child.pid)]);
+  const run = startTool([
+    'syscount',
+    '--backend',
+    'tracefs',
+    '--json',
+    '-L',
+    '-T',
+    '0',
+    '-p',
+    String(target.child.pid),
+  ]);
   await run.ready;
   assert.equal(await target.go(), 0);
   const r = await interrupt(run);
@@ -38,6 +48,8 @@ test('syscount -p: exactly N getppid syscalls, with -L latency', {
   assert.ok(g, r.stdout);
   assert.equal(g.count, N);
   assert.ok(g.total_ns > 0);
+  assert.match(r.stderr, /^probekit syscount: counting in user space \(tracefs\)$/m);
+  assert.equal(jsonLines(r.stdout).at(-1)!['backend'], 'tracefs');
   assert.deepEqual(leftoversOfPid(run.child.pid), []);
 });
 
@@ -49,8 +61,8 @@ test('syscount -x -P: failed syscalls by error name, by process', {
     `exec 2>/dev/null; i=0; while [ $i -lt ${N} ]; do true < /nonexistent/pk-sc; i=$((i+1)); done`,
   );
   const pid = target.child.pid!;
-  const byName = startTool(['syscount', '--json', '-x', '-p', String(pid)]);
-  const byProc = startTool(['syscount', '-x', '-P', '-p', String(pid)]);
+  const byName = startTool(['syscount', '--backend', 'tracefs', '--json', '-x', '-p', String(pid)]);
+  const byProc = startTool(['syscount', '--backend', 'tracefs', '-x', '-P', '-p', String(pid)]);
   await Promise.all([byName.ready, byProc.ready]);
   await target.go();
   const [a, b] = await Promise.all([interrupt(byName), interrupt(byProc)]);
@@ -82,7 +94,15 @@ test('funccount: a uprobe pattern counts a noinline function exactly', {
   const N = 777;
   const bin = buildC(TARGET_PROGRAM, 'pktarget');
   const target = startProgram(bin, ['step', String(N)]);
-  const run = startTool(['funccount', '--json', '-p', String(target.child.pid), `u:${bin}:pk_*`]);
+  const run = startTool([
+    'funccount',
+    '--backend',
+    'tracefs',
+    '--json',
+    '-p',
+    String(target.child.pid),
+    `u:${bin}:pk_*`,
+  ]);
   await run.ready;
   assert.equal(await target.go(), 0);
   const r = await interrupt(run);
@@ -91,6 +111,8 @@ test('funccount: a uprobe pattern counts a noinline function exactly', {
   assert.deepEqual(counts, [{ func: 'pk_step', count: N }]);
   const summary = jsonLines(r.stdout).at(-1)!;
   assert.equal(summary['type'], 'summary');
+  assert.equal(summary['backend'], 'tracefs');
+  assert.match(r.stderr, /^probekit funccount: counting in user space \(tracefs\)$/m);
   assert.equal(summary['probes'], 3);
   assert.equal(summary['probes_removed'], 3);
   assert.deepEqual(summary['leftovers'], []);
@@ -105,6 +127,8 @@ test('funccount: tracepoint globs, -d and a text table', {
   const target = startProgram(bin, ['getppid', String(N)]);
   const run = startTool([
     'funccount',
+    '--backend',
+    'tracefs',
     '-p',
     String(target.child.pid),
     '-d',
@@ -132,6 +156,8 @@ test('argdist: -C counts argument values, -H makes a histogram', {
   const t1 = startProgram(bin, ['check', String(N)]);
   const run = startTool([
     'argdist',
+    '--backend',
+    'tracefs',
     '--json',
     '-p',
     String(t1.child.pid),
@@ -163,6 +189,8 @@ test('argdist -H: sizes fall in the right power-of-two buckets', {
   const target = startProgram(bin, ['sleep', '4', '3000']);
   const run = startTool([
     'argdist',
+    '--backend',
+    'tracefs',
     '-p',
     String(target.child.pid),
     '-H',
@@ -195,7 +223,15 @@ test('funccount: 200 uprobes at once, each counted, all removed', {
     'pkmany',
   );
   const target = startProgram(bin, []);
-  const run = startTool(['funccount', '--json', '-p', String(target.child.pid), `u:${bin}:pk_f*`]);
+  const run = startTool([
+    'funccount',
+    '--backend',
+    'tracefs',
+    '--json',
+    '-p',
+    String(target.child.pid),
+    `u:${bin}:pk_f*`,
+  ]);
   await run.ready;
   await target.go();
   const r = await interrupt(run);

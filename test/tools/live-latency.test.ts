@@ -15,6 +15,8 @@ test('funclatency -u: N calls of a function that sleeps 3 ms', {
   const target = startProgram(bin, ['sleep', String(N), '3000']);
   const run = startTool([
     'funclatency',
+    '--backend',
+    'tracefs',
     '--json',
     '-u',
     '-p',
@@ -45,6 +47,8 @@ test('funclatency -F -P: per function and process, text histograms', {
   const target = startProgram(bin, ['step', '50']);
   const run = startTool([
     'funclatency',
+    '--backend',
+    'tracefs',
     '-F',
     '-P',
     '-p',

@@ -54,6 +54,10 @@ const BAD: readonly (readonly string[])[] = [
   ['argdist', '-C', 'k:vfs_read(count'],
   ['errsnoop'],
   ['errsnoop', 't:syscalls:sys_enter_openat'],
+  ['funccount', '--backend', 'gpu', 'u:libc:malloc'],
+  ['funclatency', '--backend', 'kernel', 'u:libc:malloc'],
+  ['syscount', '--backend', ''],
+  ['argdist', '--backend', 'BPF', '-C', 'u:libc:malloc(size)'],
 ];
 
 test('bad options and arguments exit 2 with a message naming the tool', async () => {
@@ -62,5 +66,16 @@ test('bad options and arguments exit 2 with a message naming the tool', async ()
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, /^probekit: /, args.join(' '));
     assert.doesNotMatch(r.stderr, /internal error|\n\s+at /, args.join(' '));
+  }
+});
+
+test('the counting tools document --backend and both backends in OVERHEAD', async () => {
+  for (const t of ['funccount', 'funclatency', 'syscount', 'argdist']) {
+    const r = await runCli([t, '--help']);
+    assert.equal(r.code, 0, t);
+    assert.match(r.stdout, /--backend B\s+bpf .*tracefs/s, t);
+    const overhead = r.stdout.slice(r.stdout.indexOf('OVERHEAD'), r.stdout.indexOf('REQUIREMENTS'));
+    assert.match(overhead, /BPF/, `${t} OVERHEAD names BPF`);
+    assert.match(overhead, /tracefs/, `${t} OVERHEAD names tracefs`);
   }
 });

@@ -56,6 +56,22 @@ export class ArgAggregate {
     this.hist.add(n < 0n ? 0n : n);
   }
 
+  /** Adds `n` events with these values, counted elsewhere (in the kernel); names in the probe's order. */
+  addCounted(values: Readonly<Record<string, FieldValue>>, n: number): void {
+    const key = Object.entries(values)
+      .map(([k, v]) => `${k} = ${keyText(v)}`)
+      .join(', ');
+    this.counts.set(key, (this.counts.get(key) ?? 0) + n);
+  }
+
+  /** Adds a histogram made elsewhere (same buckets) of the field `field`. */
+  addHistogram(field: string, h: Log2Histogram): void {
+    this.field ??= field;
+    h.buckets.forEach((count, i) => {
+      if (count > 0) this.hist.add(i === 0 ? 0n : 1n << BigInt(i), count);
+    });
+  }
+
   reset(): void {
     this.counts = new Map();
     this.hist = new Log2Histogram();

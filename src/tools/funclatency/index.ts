@@ -2,11 +2,21 @@
 import {
   CallPairer,
   type LabelledEvent,
+  type LatencyHistograms,
   Log2Histogram,
+  latencyHistogram,
   renderLog2,
   type Side,
   trace,
 } from '../../index.js';
+import {
+  announceBackend,
+  BACKEND_OPTION,
+  driveBpf,
+  finishBpf,
+  parseBackend,
+  startBpf,
+} from '../common/backend.js';
 import { expandPatterns, probeText } from '../common/expand.js';
 import {
   parseToolArgs,
@@ -22,7 +32,8 @@ import { notSelfFilter, withFilter } from '../common/self.js';
 export const usage = `probekit funclatency: time functions and show the latency as a histogram
 
 USAGE
-  probekit funclatency [-u|-m] [-p PID] [-P] [-F] [-i SECONDS] [-d SECONDS] [--json] PATTERN
+  probekit funclatency [-u|-m] [-p PID] [-P] [-F] [-i SECONDS] [-d SECONDS]
+                       [--backend B] [--json] PATTERN
 
   Puts an entry and a return probe on each function PATTERN matches, pairs
   them per thread, and prints a power-of-two histogram of the latencies on
@@ -36,11 +47,13 @@ PATTERNS
 OPTIONS
   -u, --microseconds   histogram in microseconds (default nanoseconds)
   -m, --milliseconds   histogram in milliseconds
-  -p, --pid PID        only this process (and its children)
+  -p, --pid PID        only this process (and, with tracefs, its children)
   -P, --per-process    one histogram per process
   -F, --per-function   one histogram per function (for patterns)
   -i, --interval SECS  print (and reset) every SECS seconds
   -d, --duration SECS  stop after SECS seconds
+  --backend B          bpf (time and bucket in the kernel), tracefs (pair events in
+                       user space), or auto (default: BPF when allowed, else tracefs)
   --json               one JSON object per histogram (type "histogram"), then a summary
   -v, --verbose        print each probe and notes
 
@@ -51,8 +64,13 @@ EXAMPLES
   probekit funclatency -P -i 5 do_sys_openat2        # per process, every 5 seconds
 
 OVERHEAD
-  Two events per call, paired in user space: keep it to functions called up
-  to some tens of thousands of times a second (docs/tools/funclatency.md).
+  With BPF (the default as root) the entry program stores the time per
+  thread and the return program adds the latency to a histogram in the
+  kernel: nothing is copied per call. With tracefs each call is two events
+  paired in user space: keep it to functions called up to some tens of
+  thousands of times a second. A recursive call replaces its caller's entry
+  time with BPF (the caller's return is not timed). stderr says which
+  backend runs (docs/tools/funclatency.md).
 
 REQUIREMENTS
   root; uprobes and uretprobes for user functions, kprobes and kretprobes
@@ -66,6 +84,7 @@ const OPTIONS = {
   'per-process': { type: 'boolean', short: 'P' },
   'per-function': { type: 'boolean', short: 'F' },
   interval: { type: 'string', short: 'i' },
+  ...BACKEND_OPTION,
 } as const;
 
 const TOOL = 'funclatency';
@@ -90,31 +109,27 @@ export async function run(argv: readonly string[], io: ToolIO): Promise<number> 
   const perFunction = values['per-function'] === true;
   const json = values['json'] === true;
 
+  const backend = parseBackend(TOOL, values['backend']);
+
   const { targets, notes } = await expandPatterns(TOOL, [pattern], { pid, max: 500 });
-  const self = pid === undefined ? notSelfFilter() : null;
-  const sideOfSpec = new Map<string, Side>();
-  const specs: string[] = [];
-  for (const t of targets) {
-    const entry = withFilter(probeText(t, 'entry'), self);
-    const ret = withFilter(probeText(t, 'return'), self);
-    specs.push(entry, ret);
-    sideOfSpec.set(entry, { side: 'entry', key: t.label });
-    sideOfSpec.set(ret, { side: 'return', key: t.label });
-  }
-  const session = await trace(specs, {
-    pids: pid === undefined ? undefined : [pid],
-    onInterrupt: 'stop',
-  });
-  const sides = new Map<string, Side>();
-  for (const p of session.plan.probes) {
-    const s = sideOfSpec.get(p.spec.text);
-    if (s) sides.set(`${p.group}/${p.event}`, s);
-  }
-  const pairer = new CallPairer({ classify: (ev) => sides.get(`${ev.group}/${ev.event}`) ?? null });
   let hists = new Map<
     string,
     { fn: string | null; pid: number | null; comm: string | null; h: Log2Histogram }
   >();
+  const histFor = (fn: string | null, p: number, comm: string): Log2Histogram => {
+    const key = `${fn ?? ''}\0${perProcess ? p : ''}`;
+    let v = hists.get(key);
+    if (!v) {
+      v = {
+        fn,
+        pid: perProcess ? p : null,
+        comm: perProcess ? comm : null,
+        h: new Log2Histogram(),
+      };
+      hists.set(key, v);
+    }
+    return v.h;
+  };
   const out = writer(io);
   const div = UNIT_DIVISOR[unit];
   const print = (): void => {
@@ -149,6 +164,83 @@ export async function run(argv: readonly string[], io: ToolIO): Promise<number> 
     if (!json && hists.size === 0) out('(no completed calls)');
     hists = new Map();
   };
+  const banner = `Tracing ${targets.length} function${targets.length === 1 ? '' : 's'} for "${positionals[0]}"... Hit Ctrl-C to end.`;
+
+  const bpf = await startBpf(backend, () =>
+    latencyHistogram(
+      targets.map((t) => ({ entry: probeText(t, 'entry'), exit: probeText(t, 'return') })),
+      {
+        ...(pid === undefined ? { exclude: [process.pid] } : { pid }),
+        perProcess,
+        divisor: Number(div),
+      },
+    ),
+  );
+  announceBackend(io, TOOL, bpf.agg ? 'bpf' : 'tracefs', bpf.reason);
+  if (bpf.agg) {
+    const agg: LatencyHistograms = bpf.agg;
+    const collect = (): void => {
+      for (const r of agg.read({ reset: true })) {
+        const fn = perFunction ? (targets[r.call]?.label ?? String(r.call)) : null;
+        const h = histFor(fn, r.tgid ?? 0, r.comm ?? '');
+        // Same buckets on both sides: bucket i holds [2^i, 2^(i+1)), bucket 0 also 0.
+        r.hist.buckets.forEach((count, i) => {
+          if (count > 0) h.add(i === 0 ? 0n : 1n << BigInt(i), count);
+        });
+      }
+    };
+    try {
+      const driven = await driveBpf(agg, {
+        tool: TOOL,
+        io,
+        durationS,
+        intervalS,
+        onInterval: () => {
+          collect();
+          print();
+        },
+        notes,
+        verbose: values['verbose'] === true,
+        banner,
+      });
+      collect();
+      if (!driven.pipeClosed && (intervalS === undefined || hists.size > 0)) print();
+      const stats = agg.stats();
+      return finishBpf(
+        agg,
+        { tool: TOOL, io, json },
+        driven,
+        2 * stats.paired + stats.unmatchedReturns,
+        {
+          paired: stats.paired,
+          unmatched_returns: stats.unmatchedReturns,
+        },
+      );
+    } finally {
+      agg.close();
+    }
+  }
+
+  const self = pid === undefined ? notSelfFilter() : null;
+  const sideOfSpec = new Map<string, Side>();
+  const specs: string[] = [];
+  for (const t of targets) {
+    const entry = withFilter(probeText(t, 'entry'), self);
+    const ret = withFilter(probeText(t, 'return'), self);
+    specs.push(entry, ret);
+    sideOfSpec.set(entry, { side: 'entry', key: t.label });
+    sideOfSpec.set(ret, { side: 'return', key: t.label });
+  }
+  const session = await trace(specs, {
+    pids: pid === undefined ? undefined : [pid],
+    onInterrupt: 'stop',
+  });
+  const sides = new Map<string, Side>();
+  for (const p of session.plan.probes) {
+    const s = sideOfSpec.get(p.spec.text);
+    if (s) sides.set(`${p.group}/${p.event}`, s);
+  }
+  const pairer = new CallPairer({ classify: (ev) => sides.get(`${ev.group}/${ev.event}`) ?? null });
   const driven = await drive(
     session,
     {
@@ -160,30 +252,19 @@ export async function run(argv: readonly string[], io: ToolIO): Promise<number> 
       onInterval: print,
       notes,
       verbose: values['verbose'] === true,
-      banner: `Tracing ${targets.length} function${targets.length === 1 ? '' : 's'} for "${positionals[0]}"... Hit Ctrl-C to end.`,
+      banner,
     },
     (ev: LabelledEvent) => {
       const call = pairer.push(ev);
       if (!call) return;
-      const p = call.tgid ?? call.pid;
       const fn = perFunction ? call.key : null;
-      const key = `${fn ?? ''}\0${perProcess ? p : ''}`;
-      let v = hists.get(key);
-      if (!v) {
-        v = {
-          fn,
-          pid: perProcess ? p : null,
-          comm: perProcess ? call.comm : null,
-          h: new Log2Histogram(),
-        };
-        hists.set(key, v);
-      }
-      v.h.add(call.latencyNs / div);
+      histFor(fn, call.tgid ?? call.pid, call.comm).add(call.latencyNs / div);
     },
   );
   if (!driven.pipeClosed && (intervalS === undefined || hists.size > 0)) print();
   return finish(session, { tool: TOOL, io, json }, driven, {
     paired: pairer.stats.paired,
     unmatched_returns: pairer.stats.unmatchedReturns,
+    backend: 'tracefs',
   });
 }

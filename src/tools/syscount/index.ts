@@ -1,5 +1,19 @@
 /** probekit syscount: syscalls counted by name or process, with latency or failures. */
-import { hostArchName, type LabelledEvent, trace } from '../../index.js';
+import {
+  hostArchName,
+  type LabelledEvent,
+  trace,
+  type ValueCounter,
+  valueCounts,
+} from '../../index.js';
+import {
+  announceBackend,
+  BACKEND_OPTION,
+  driveBpf,
+  finishBpf,
+  parseBackend,
+  startBpf,
+} from '../common/backend.js';
 import { noPositionals, parseToolArgs, positiveNumber } from '../common/options.js';
 import { clockTime, drive, finish, type ToolIO, writer } from '../common/run.js';
 import { notSelfFilter, withFilter } from '../common/self.js';
@@ -9,20 +23,23 @@ import { type Row, SyscallTally } from './tally.js';
 export const usage = `probekit syscount: count syscalls by name or by process
 
 USAGE
-  probekit syscount [-p PID] [-P] [-L] [-x] [-T N] [-i SECONDS] [-d SECONDS] [--json]
+  probekit syscount [-p PID] [-P] [-L] [-x] [-T N] [-i SECONDS] [-d SECONDS]
+                    [--backend B] [--json]
 
   Counts every syscall of the whole system (or of -p PID), by name, until
   Ctrl-C or -d, then prints the busiest first. Syscall numbers are named from
   this architecture's table (x86_64, arm64; others print syscall_NR).
 
 OPTIONS
-  -p, --pid PID        count only this process (and its children)
+  -p, --pid PID        count only this process (and, with tracefs, its children)
   -P, --process        count by process instead of by syscall
   -L, --latency        also show the total time spent in each (entry to exit)
   -x, --failures       count only failed syscalls, by error name (ENOENT, EAGAIN, ...)
   -T, --top N          print only the N largest rows (default 10; 0 for all)
   -i, --interval SECS  print (and reset) the counts every SECS seconds
   -d, --duration SECS  stop after SECS seconds
+  --backend B          bpf (count in the kernel), tracefs (count in user space), or
+                       auto (default: BPF when allowed, else tracefs)
   --json               one JSON object per table (type "syscalls"), then a summary
   -v, --verbose        print each probe and notes
 
@@ -33,9 +50,12 @@ EXAMPLES
   probekit syscount -x                  # failing syscalls by error name
 
 OVERHEAD
-  Every syscall of every process is one event read through tracefs (-x
-  filters in the kernel). On a busy machine that is costly: prefer -p, and
-  see docs/tools/syscount.md.
+  With BPF (the default as root) syscalls are counted in the kernel, in a
+  hash keyed by syscall (or process): no event is copied to user space, and
+  even a busy machine costs little. With tracefs every syscall of every
+  process is one event read in user space (-x and -p filter in the kernel):
+  costly on a busy machine. stderr says which backend runs
+  (docs/tools/syscount.md).
 
 REQUIREMENTS
   root; the raw_syscalls tracepoints (CONFIG_FTRACE_SYSCALLS).
@@ -48,6 +68,7 @@ const OPTIONS = {
   failures: { type: 'boolean', short: 'x' },
   top: { type: 'string', short: 'T' },
   interval: { type: 'string', short: 'i' },
+  ...BACKEND_OPTION,
 } as const;
 
 const TOOL = 'syscount';
@@ -73,16 +94,7 @@ export async function run(argv: readonly string[], io: ToolIO): Promise<number> 
       `no syscall table for ${arch ?? 'this architecture'}: syscalls are shown as syscall_NR`,
     );
 
-  const self = pid === undefined ? notSelfFilter() : null;
-  const exitFilter = [failedOnly ? 'ret < 0' : null, self].filter(Boolean).join(' && ') || null;
-  const specs = [withFilter('t:raw_syscalls:sys_exit(id, ret)', exitFilter)];
-  if (latency) specs.unshift(withFilter('t:raw_syscalls:sys_enter(id)', self));
-  const session = await trace(specs, {
-    pids: pid === undefined ? undefined : [pid],
-    onInterrupt: 'stop',
-    // Every syscall is an event: a large buffer rides out bursts.
-    bufferKb: 8192,
-  });
+  const backend = parseBackend(TOOL, values['backend']);
   const tally = new SyscallTally({ arch, byProcess, failedOnly, latency });
   const out = writer(io);
   const print = (): void => {
@@ -101,6 +113,66 @@ export async function run(argv: readonly string[], io: ToolIO): Promise<number> 
     out(header(byProcess, failedOnly, latency));
     for (const r of rows) out(line(r, byProcess, failedOnly, latency));
   };
+  const banner = `Tracing ${failedOnly ? 'failed ' : ''}syscalls, printing ${topRaw === undefined ? 'all' : `top ${topRaw}`}... Hit Ctrl-C to end.`;
+
+  const bpf = await startBpf(backend, () =>
+    valueCounts(`t:raw_syscalls:sys_exit(id, ret)${failedOnly ? ' if ret < 0' : ''}`, {
+      ...(pid === undefined ? { exclude: [process.pid] } : { pid }),
+      values: byProcess ? (failedOnly ? ['ret'] : []) : failedOnly ? ['id', 'ret'] : ['id'],
+      withProcess: byProcess,
+      ...(latency ? { timeFrom: 't:raw_syscalls:sys_enter' } : {}),
+      maxKeys: 16384,
+    }),
+  );
+  announceBackend(io, TOOL, bpf.agg ? 'bpf' : 'tracefs', bpf.reason);
+  if (bpf.agg) {
+    const agg: ValueCounter = bpf.agg;
+    let events = 0;
+    const collect = (): void => {
+      for (const r of agg.read({ reset: true })) {
+        events += r.count;
+        tally.addCounted({
+          tgid: r.tgid ?? 0,
+          comm: r.comm ?? '',
+          id: Number(r.values['id'] ?? -1),
+          ret: r.values['ret'] ?? 0,
+          count: r.count,
+          totalNs: r.totalNs,
+        });
+      }
+    };
+    try {
+      const driven = await driveBpf(agg, {
+        tool: TOOL,
+        io,
+        durationS,
+        intervalS,
+        onInterval: () => {
+          collect();
+          print();
+        },
+        notes,
+        verbose: values['verbose'] === true,
+        banner,
+      });
+      collect();
+      if (!driven.pipeClosed) print();
+      return finishBpf(agg, { tool: TOOL, io, json }, driven, events);
+    } finally {
+      agg.close();
+    }
+  }
+
+  const self = pid === undefined ? notSelfFilter() : null;
+  const exitFilter = [failedOnly ? 'ret < 0' : null, self].filter(Boolean).join(' && ') || null;
+  const specs = [withFilter('t:raw_syscalls:sys_exit(id, ret)', exitFilter)];
+  if (latency) specs.unshift(withFilter('t:raw_syscalls:sys_enter(id)', self));
+  const session = await trace(specs, {
+    pids: pid === undefined ? undefined : [pid],
+    onInterrupt: 'stop',
+    // Every syscall is an event: a large buffer rides out bursts.
+    bufferKb: 8192,
+  });
   const driven = await drive(
     session,
     {
@@ -112,7 +184,7 @@ export async function run(argv: readonly string[], io: ToolIO): Promise<number> 
       onInterval: print,
       notes,
       verbose: values['verbose'] === true,
-      banner: `Tracing ${failedOnly ? 'failed ' : ''}syscalls, printing ${topRaw === undefined ? 'all' : `top ${topRaw}`}... Hit Ctrl-C to end.`,
+      banner,
     },
     (ev: LabelledEvent) => {
       const id = Number(ev.fields['id'] ?? -1);
@@ -129,7 +201,7 @@ export async function run(argv: readonly string[], io: ToolIO): Promise<number> 
     },
   );
   if (!driven.pipeClosed) print();
-  return finish(session, { tool: TOOL, io, json }, driven);
+  return finish(session, { tool: TOOL, io, json }, driven, { backend: 'tracefs' });
 }
 
 function header(byProcess: boolean, failed: boolean, latency: boolean): string {

@@ -56,25 +56,45 @@ export class SyscallTally {
       if (e && e.id === ev.id) lat = ev.ns - e.ns;
       else this.unmatched++;
     }
+    this.#add(ev.tgid, ev.comm, ev.id, ret, 1, lat);
+  }
+
+  /**
+   * Adds `count` calls counted elsewhere (in the kernel) under one key, with
+   * their total latency. With byProcess the syscall id is not used; without
+   * failedOnly the return value is not.
+   */
+  addCounted(c: {
+    tgid: number;
+    comm: string;
+    id: number;
+    ret: bigint | number;
+    count: number;
+    totalNs: bigint;
+  }): void {
+    this.#add(c.tgid, c.comm, c.id, Number(c.ret), c.count, c.totalNs);
+  }
+
+  #add(tgid: number, comm: string, id: number, ret: number, count: number, ns: bigint): void {
     if (this.#o.failedOnly && !(ret < 0 && ret >= -4095)) return;
-    const name = syscallName(this.#o.arch, ev.id);
+    const name = syscallName(this.#o.arch, id);
     const errno = this.#o.failedOnly ? errnoName(ret) : null;
-    const key = this.#o.byProcess ? `${ev.tgid}\0${errno ?? ''}` : `${name}\0${errno ?? ''}`;
+    const key = this.#o.byProcess ? `${tgid}\0${errno ?? ''}` : `${name}\0${errno ?? ''}`;
     let row = this.#rows.get(key);
     if (!row) {
       row = {
         key,
-        name: this.#o.byProcess ? String(ev.tgid) : name,
-        pid: this.#o.byProcess ? ev.tgid : null,
-        comm: this.#o.byProcess ? ev.comm : null,
+        name: this.#o.byProcess ? String(tgid) : name,
+        pid: this.#o.byProcess ? tgid : null,
+        comm: this.#o.byProcess ? comm : null,
         errno,
         count: 0,
         totalNs: 0n,
       };
       this.#rows.set(key, row);
     }
-    row.count++;
-    row.totalNs += lat;
+    row.count += count;
+    row.totalNs += ns;
   }
 
   /** Rows, largest first (by time with latency, else by count); resets when asked. */
