@@ -23,7 +23,7 @@ test('execsnoop: a failed exec shows ENOENT with the file name and arguments (li
 }, async () => {
   const bin = buildC(TARGET_PROGRAM, 'pktarget');
   const target = startProgram(bin, ['exec', '1', '/nonexistent/pk-missing', 'alpha', 'beta gamma']);
-  const run = startTool(['execsnoop', '--json', '-x']);
+  const run = startTool(['execsnoop', '--backend', 'tracefs', '--json', '-x']);
   await run.ready;
   assert.equal(await target.go(), 3);
   const r = await interrupt(run);
@@ -53,7 +53,7 @@ test('execsnoop: a successful exec with many arguments, quoted text output and t
   const many = Array.from({ length: 40 }, (_, i) => `a${i}`);
   const t1 = startProgram(bin, ['exec', '1', '/bin/true', 'one', 'two words']);
   const t2 = startProgram(bin, ['exec', '1', '/bin/true', ...many]);
-  const run = startTool(['execsnoop', '-q', '-t', '--max-args', '8']);
+  const run = startTool(['execsnoop', '--backend', 'tracefs', '-q', '-t', '--max-args', '8']);
   await run.ready;
   assert.equal(await t1.go(), 0);
   assert.equal(await t2.go(), 0);
@@ -79,7 +79,14 @@ test('opensnoop: N failed opens of a missing file, with path, ENOENT and flags, 
   const target = startShTarget(
     `exec 2>/dev/null; i=0; while [ $i -lt ${N} ]; do true < /nonexistent/pk-open; i=$((i+1)); done`,
   );
-  const run = startTool(['opensnoop', '--json', '-p', String(target.child.pid)]);
+  const run = startTool([
+    'opensnoop',
+    '--backend',
+    'tracefs',
+    '--json',
+    '-p',
+    String(target.child.pid),
+  ]);
   await run.ready;
   await target.go();
   const r = await interrupt(run);
@@ -108,7 +115,14 @@ test('opensnoop -x: only failures, error names in text output', {
   const target = startShTarget(
     'exec 2>/dev/null; true < /nonexistent/pk-x1; true < /nonexistent/pk-x2',
   );
-  const run = startTool(['opensnoop', '-x', '-p', String(target.child.pid)]);
+  const run = startTool([
+    'opensnoop',
+    '--backend',
+    'tracefs',
+    '-x',
+    '-p',
+    String(target.child.pid),
+  ]);
   await run.ready;
   await target.go();
   const r = await interrupt(run);
@@ -133,6 +147,8 @@ test('execsnoop -n and --uid filter the records', { skip: skipGcc ?? false }, as
   const b = startProgram(bin, ['exec', '1', '/nonexistent/pk-other', 'y']);
   const named = startTool([
     'execsnoop',
+    '--backend',
+    'tracefs',
     '--json',
     '-x',
     '-n',
@@ -140,7 +156,15 @@ test('execsnoop -n and --uid filter the records', { skip: skipGcc ?? false }, as
     '--uid',
     String(process.getuid?.() ?? 0),
   ]);
-  const otherUid = startTool(['execsnoop', '--json', '-x', '--uid', '4242']);
+  const otherUid = startTool([
+    'execsnoop',
+    '--backend',
+    'tracefs',
+    '--json',
+    '-x',
+    '--uid',
+    '4242',
+  ]);
   await Promise.all([named.ready, otherUid.ready]);
   assert.deepEqual(await Promise.all([a.go(), b.go()]), [3, 3]);
   const [n, u] = await Promise.all([interrupt(named), interrupt(otherUid)]);

@@ -3,7 +3,8 @@
  * (pure apart from the injected /proc readers):
  *
  *   uprobe libc execve(filename, argv)  → filename and argv as the caller passed them
- *   syscalls:sys_enter_execve[at]       → a syscall began (pairs the exit)
+ *   syscalls:sys_enter_execve[at]       → a syscall began (pairs the exit); with the BPF
+ *                                         backend it carries filename and argv itself
  *   sched:sched_process_exec            → success: the kernel's filename, the new pid
  *   syscalls:sys_exit_execve[at] (ret)  → the result; the record is complete
  *   sched:sched_process_fork            → parent of each new process, for PPID
@@ -13,7 +14,8 @@
 import type { FieldValue } from '../../index.js';
 import { stringList } from '../common/strings.js';
 
-export type Role = 'libc' | 'enter' | 'exit' | 'exec' | 'fork';
+/** `args`: a syscall entry carrying filename and argv (the BPF backend reads them from the tracepoint). */
+export type Role = 'libc' | 'args' | 'enter' | 'exit' | 'exec' | 'fork';
 
 export interface ExecInput {
   readonly role: Role;
@@ -24,7 +26,10 @@ export interface ExecInput {
   readonly fields: Readonly<Record<string, FieldValue>>;
 }
 
-export type ArgvSource = 'libc' | 'kprobe' | 'proc' | 'none';
+export type ArgvSource = 'libc' | 'kprobe' | 'tracepoint' | 'proc' | 'none';
+
+/** Where the probe-read arguments come from (the 'libc' or 'args' role's events). */
+export type ProbeSource = 'libc' | 'kprobe' | 'tracepoint';
 
 export interface ExecRecord {
   readonly ns: bigint;
@@ -36,7 +41,7 @@ export interface ExecRecord {
   /** What was executed: the kernel's name on success, the caller's on failure; null when unknown. */
   readonly filename: string | null;
   readonly argv: readonly string[];
-  /** Where argv came from: the libc uprobe, a syscall kprobe, /proc/PID/cmdline (read late: racy), or nowhere. */
+  /** Where argv came from: the libc uprobe, a syscall kprobe, the syscall tracepoint (BPF), /proc/PID/cmdline (read late: racy), or nowhere. */
   readonly argvSource: ArgvSource;
   /** The kernel's limits cut the argument list (more arguments than were read). */
   readonly truncated: boolean;
@@ -58,6 +63,15 @@ interface Pending {
 }
 
 const MAX_PENDING = 10_000;
+/** The most strings one `:ustring[N]` array reads (the spec's array limit). */
+export const MAX_TRACEPOINT_ARGS = 64;
+/** Bytes the BPF backend reads of one string, NUL included (BPF_STRING_MAX): a longer one is cut. */
+const BPF_STRING_BYTES = 128;
+
+/** A string the BPF backend may have cut at its read limit. */
+function cutString(s: string | null): boolean {
+  return s !== null && Buffer.byteLength(s) >= BPF_STRING_BYTES - 1;
+}
 
 export class ExecAssembler {
   readonly #pending = new Map<number, Pending>();
@@ -66,17 +80,26 @@ export class ExecAssembler {
   readonly #comms = new Map<number, string>();
   readonly #proc: ProcReaders;
   readonly #haveExit: boolean;
-  readonly #probeSource: 'libc' | 'kprobe';
+  readonly #probeSource: ProbeSource;
+  readonly #maxArgs: number;
 
   /**
    * `haveExit`: sys_exit_execve events come (else records are emitted on
    * sched_process_exec). `probeSource`: what the 'libc' role's events are
-   * (a libc uprobe, or a kprobe on the syscall with the same fields).
+   * (a libc uprobe, or a kprobe on the syscall with the same fields), or
+   * 'tracepoint' for the 'args' role. `maxArgs`: arguments wanted; an 'args'
+   * event reads one more (up to 64) to tell a cut list from a full one.
    */
-  constructor(proc: ProcReaders, haveExit: boolean, probeSource: 'libc' | 'kprobe' = 'libc') {
+  constructor(
+    proc: ProcReaders,
+    haveExit: boolean,
+    probeSource: ProbeSource = 'libc',
+    options: { readonly maxArgs?: number } = {},
+  ) {
     this.#proc = proc;
     this.#haveExit = haveExit;
     this.#probeSource = probeSource;
+    this.#maxArgs = options.maxArgs ?? 32;
   }
 
   push(ev: ExecInput): ExecRecord | null {
@@ -99,6 +122,30 @@ export class ExecAssembler {
           argv: list?.items ?? null,
           truncated: list?.truncated ?? false,
           entered: false,
+          execFilename: null,
+          newPid: null,
+        });
+        return null;
+      }
+      case 'args': {
+        const got = ev.fields['argv'];
+        const list = Array.isArray(got)
+          ? (got as readonly FieldValue[]).filter((a): a is string => typeof a === 'string')
+          : null;
+        const filename = ev.fields['filename'];
+        const name = typeof filename === 'string' ? filename : null;
+        const n = this.#maxArgs;
+        const truncated =
+          list !== null &&
+          (list.length > n ||
+            (list.length === n && n >= MAX_TRACEPOINT_ARGS) ||
+            [name, ...list.slice(0, n)].some(cutString));
+        this.#put(ev.tid, {
+          ns: ev.ns,
+          filename: name,
+          argv: list?.slice(0, n) ?? null,
+          truncated,
+          entered: true,
           execFilename: null,
           newPid: null,
         });

@@ -6,7 +6,9 @@ import {
   prepare,
   type TraceSession,
   trace,
+  UnsupportedError,
 } from '../../index.js';
+import { BACKEND_OPTION, type BackendName, parseBackend } from '../common/backend.js';
 import { errnoName } from '../common/errno.js';
 import {
   noPositionals,
@@ -25,12 +27,13 @@ import {
   type SyscallRegs,
   syscallRegsFor,
 } from '../common/syscall-regs.js';
-import { ExecAssembler, type ExecRecord, type Role } from './assemble.js';
+import { ExecAssembler, type ExecRecord, MAX_TRACEPOINT_ARGS, type Role } from './assemble.js';
 
 export const usage = `probekit execsnoop: trace new processes: every exec with its arguments
 
 USAGE
   probekit execsnoop [-x] [-t] [-q] [-n NAME] [--uid UID] [--max-args N] [-d SECONDS] [--json]
+                     [--backend bpf|tracefs|auto]
 
   Prints one line per exec() of the whole system: the command name after the
   exec, PID, parent PID, the return value (0, or the error name with -x) and
@@ -45,6 +48,9 @@ OPTIONS
   --max-args N         read at most N arguments (default 32, at most 64)
   -d, --duration SECS  stop after SECS seconds
   --json               one JSON object per exec (type "exec"), then a summary
+  --backend B          bpf (arguments from the syscall tracepoints, read by BPF),
+                       tracefs (kprobes or libc uprobes), or auto (default: BPF
+                       when allowed here, else tracefs)
   -v, --verbose        print each probe and notes
 
 EXAMPLES
@@ -56,18 +62,21 @@ EXAMPLES
 WHERE THE COLUMNS COME FROM
   PCOMM, PID, RET: the sched_process_exec and sys_exit_execve tracepoints.
   PPID: sched_process_fork seen while tracing, else /proc/PID/status.
-  ARGS: with kprobes, a kprobe on the execve/execveat syscall reading argv as a
-  ustring array (every program); without, a uprobe on libc's execve (string[N]
-  of argv) for programs that exec through libc; otherwise /proc/PID/cmdline
-  read when the event is processed (marked [proc]: racy for short-lived
-  processes), otherwise the file name.
+  ARGS: with BPF, the sys_enter_execve/execveat tracepoints' filename and argv
+  read by the BPF program (every program, static ones too; no kprobes or
+  uprobes needed). On tracefs: with kprobes, a kprobe on the execve/execveat
+  syscall reading argv as a ustring array (every program); without, a uprobe
+  on libc's execve (string[N] of argv) for programs that exec through libc;
+  otherwise /proc/PID/cmdline read when the event is processed (marked [proc]:
+  racy for short-lived processes), otherwise the file name.
   Lines cut by the kernel's limits end with "...".
 
 OVERHEAD
   Low: a few events per exec, plus one per fork (docs/tools/execsnoop.md).
 
 REQUIREMENTS
-  root; the sched and syscalls tracepoints; uprobes for full argument lists.
+  root; the sched and syscalls tracepoints; BPF (or kprobes, or uprobes) for
+  full argument lists.
 `;
 
 const OPTIONS = {
@@ -77,6 +86,7 @@ const OPTIONS = {
   name: { type: 'string', short: 'n' },
   uid: { type: 'string' },
   'max-args': { type: 'string' },
+  ...BACKEND_OPTION,
 } as const;
 
 const TOOL = 'execsnoop';
@@ -99,6 +109,7 @@ export async function run(argv: readonly string[], io: ToolIO): Promise<number> 
   }
   const failsOnly = values['fails'] === true;
   const json = values['json'] === true;
+  const wanted = parseBackend(TOOL, values['backend']);
 
   // What this kernel offers decides the probes.
   const features = (await prepare(['t:sched:sched_process_exec'])).features;
@@ -115,22 +126,28 @@ export async function run(argv: readonly string[], io: ToolIO): Promise<number> 
     notes.push(
       '--uid reads /proc/PID/status when the exec is processed: processes already gone are left out',
     );
-  const sources: ArgSource[] = [
-    ...(features.kprobes && regs ? (['kprobe'] as const) : []),
-    ...(features.uprobes ? (['libc'] as const) : []),
-    'none' as const,
-  ];
+  const sources = argSources(wanted, {
+    syscalls: haveExit,
+    kprobes: features.kprobes && regs !== null,
+    uprobes: features.uprobes,
+  });
   let session: TraceSession | null = null;
   let roles = new Map<string, Role>();
   let source: ArgSource = 'none';
   for (const s of sources) {
-    const plan = execProbes(s, { self, haveExit, maxArgs, regs });
+    const plan = execProbes(s, { self, haveExit, maxArgs, regs, failsOnly });
     try {
-      session = await trace(plan.specs, { onInterrupt: 'stop' });
+      session = await trace(plan.specs, {
+        onInterrupt: 'stop',
+        backend: s === 'tracepoint' ? 'bpf' : 'tracefs',
+      });
     } catch (e) {
-      if (s === 'none') throw e;
+      if (s === sources.at(-1)) throw e;
+      const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
       notes.push(
-        `could not use the ${s} probes (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); falling back`,
+        s === 'tracepoint'
+          ? `BPF not used (${why}); falling back to tracefs`
+          : `could not use the ${s} probes (${why}); falling back`,
       );
       continue;
     }
@@ -145,7 +162,8 @@ export async function run(argv: readonly string[], io: ToolIO): Promise<number> 
   const asm = new ExecAssembler(
     { cmdline: procCmdline, ppid: (pid) => procStatusNumber(pid, 'PPid') },
     haveExit,
-    source === 'kprobe' ? 'kprobe' : 'libc',
+    source === 'none' ? 'libc' : source,
+    { maxArgs },
   );
   const startNs = process.hrtime.bigint();
   const out = writer(io);
@@ -195,7 +213,7 @@ export async function run(argv: readonly string[], io: ToolIO): Promise<number> 
       durationS,
       notes,
       verbose: values['verbose'] === true,
-      banner: `Tracing ${failsOnly ? 'failed ' : ''}exec()s${source === 'none' ? '' : ` (arguments from ${source === 'libc' ? 'libc' : 'a kprobe'})`}... Hit Ctrl-C to end.`,
+      banner: `Tracing ${failsOnly ? 'failed ' : ''}exec()s${source === 'none' ? '' : ` (arguments from ${BANNER_SOURCE[source]})`}... Hit Ctrl-C to end.`,
     },
     (ev: LabelledEvent) => {
       const role = roles.get(`${ev.group}/${ev.event}`);
@@ -211,12 +229,51 @@ export async function run(argv: readonly string[], io: ToolIO): Promise<number> 
       if (rec) onRecord(rec);
     },
   );
-  return finish(session, { tool: TOOL, io, json }, driven, { execs: shown });
+  return finish(session, { tool: TOOL, io, json }, driven, {
+    execs: shown,
+    backend: session.backend.backend,
+  });
 }
 
-type ArgSource = 'kprobe' | 'libc' | 'none';
+/** `tracepoint`: the syscall tracepoints' own filename and argv, read by BPF. */
+type ArgSource = 'tracepoint' | 'kprobe' | 'libc' | 'none';
+
+/**
+ * The argument sources to try, best first: BPF on the syscall tracepoints
+ * (unless --backend tracefs), then (unless --backend bpf) kprobes, libc
+ * uprobes and nothing. The last one's failure is the run's error.
+ */
+function argSources(
+  wanted: BackendName,
+  have: { syscalls: boolean; kprobes: boolean; uprobes: boolean },
+): ArgSource[] {
+  if (wanted === 'bpf' && !have.syscalls)
+    throw new UnsupportedError(
+      'syscall-tracepoints',
+      'probekit execsnoop: --backend bpf reads arguments from the syscall tracepoints, which this kernel lacks (CONFIG_FTRACE_SYSCALLS)',
+      { hint: 'use --backend tracefs' },
+    );
+  return [
+    ...(wanted !== 'tracefs' && have.syscalls ? (['tracepoint'] as const) : []),
+    ...(wanted === 'bpf'
+      ? []
+      : [
+          ...(have.kprobes ? (['kprobe'] as const) : []),
+          ...(have.uprobes ? (['libc'] as const) : []),
+          'none' as const,
+        ]),
+  ];
+}
+
+const BANNER_SOURCE: Record<Exclude<ArgSource, 'none'>, string> = {
+  tracepoint: 'the syscall tracepoints, BPF',
+  kprobe: 'a kprobe',
+  libc: 'libc',
+};
 
 const SOURCE_NOTES: Record<ArgSource, string> = {
+  tracepoint:
+    'BPF backend: arguments come from the execve/execveat syscall tracepoints, read in the kernel (every program, static ones too)',
   kprobe:
     'arguments come from a kprobe on the execve/execveat syscalls (every program, static ones too)',
   libc: 'no kprobes here: arguments come from a uprobe on libc execve (programs that bypass libc show /proc/PID/cmdline, marked [proc], or just the file name)',
@@ -226,7 +283,13 @@ const SOURCE_NOTES: Record<ArgSource, string> = {
 /** The probes for one argument source, and the role of each event. */
 function execProbes(
   source: ArgSource,
-  o: { self: string; haveExit: boolean; maxArgs: number; regs: SyscallRegs | null },
+  o: {
+    self: string;
+    haveExit: boolean;
+    maxArgs: number;
+    regs: SyscallRegs | null;
+    failsOnly: boolean;
+  },
 ): { specs: string[]; roles: Map<string, Role> } {
   const specs: string[] = [];
   const roles = new Map<string, Role>();
@@ -234,6 +297,36 @@ function execProbes(
     specs.push(spec);
     if (role && key) roles.set(key, role);
   };
+  if (source === 'tracepoint') {
+    // Everything from tracepoints; the BPF programs run the filters. One
+    // argument more than wanted tells a cut list from a full one.
+    const n = Math.min(o.maxArgs + 1, MAX_TRACEPOINT_ARGS);
+    // -x: successes are dropped in the kernel, and their exec events are not needed.
+    if (!o.failsOnly) add('t:sched:sched_process_exec', 'exec', 'sched/sched_process_exec');
+    add(
+      withFilter(`t:syscalls:sys_enter_execve(filename:ustring, argv:ustring[${n}])`, o.self),
+      'args',
+      'syscalls/sys_enter_execve',
+    );
+    add(
+      withFilter(`t:syscalls:sys_enter_execveat(fd, filename:ustring, argv:ustring[${n}])`, o.self),
+      'args',
+      'syscalls/sys_enter_execveat',
+    );
+    const exitFilter = [o.failsOnly ? 'ret < 0' : null, o.self].filter(Boolean).join(' && ');
+    for (const s of ['execve', 'execveat'])
+      add(
+        withFilter(`t:syscalls:sys_exit_${s}(ret)`, exitFilter),
+        'exit',
+        `syscalls/sys_exit_${s}`,
+      );
+    add(
+      withFilter('t:sched:sched_process_fork(parent_pid, child_pid)', o.self),
+      'fork',
+      'sched/sched_process_fork',
+    );
+    return { specs, roles };
+  }
   add('t:sched:sched_process_exec', 'exec', 'sched/sched_process_exec');
   add(
     withFilter('t:sched:sched_process_fork(parent_pid, child_pid)', o.self),

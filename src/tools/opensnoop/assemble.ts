@@ -3,7 +3,9 @@
  * tracepoints give the syscall, flags and result, per thread:
  *
  *   uprobe libc open/openat(path, flags)      → path (when the call goes through libc)
- *   syscalls:sys_enter_open/openat/openat2    → which syscall; flags (not openat2's)
+ *   syscalls:sys_enter_open/openat/openat2    → which syscall; flags (not openat2's);
+ *     (and creat, with the BPF backend)         with the BPF backend also the path
+ *                                               (`filename`, creat's `pathname`)
  *   kprobe on the syscall wrapper (path)      → path of every open (kernels with kprobes;
  *                                               it fires after sys_enter)
  *   syscalls:sys_exit_*                       → fd, or -errno; the record is complete
@@ -38,12 +40,14 @@ export interface OpenRecord {
   readonly err: number;
   /** Open flags, or null when the tracepoint does not carry them (openat2). */
   readonly flags: number | null;
-  /** The path, or null when it could not be known (not through libc, no kprobes). */
+  /** The path, or null when it could not be known (not through libc, no kprobes, no BPF). */
   readonly path: string | null;
 }
 
 /** O_LARGEFILE on x86 (0100000) and arm64 (0400000): libc may add it on the way down. */
 const IGNORED_FLAG_BITS = 0o100000 | 0o400000;
+/** creat(path, mode) is open(path, O_CREAT | O_WRONLY | O_TRUNC, mode) (asm-generic and x86 values). */
+const CREAT_FLAGS = 0o1101;
 const MAX_PENDING = 10_000;
 
 interface Call {
@@ -72,9 +76,16 @@ export class OpenAssembler {
       return null;
     }
     if (ev.role === 'enter') {
-      const flags = ev.name === 'openat2' ? null : num(ev.fields['flags']);
+      const flags =
+        ev.name === 'openat2' ? null : ev.name === 'creat' ? CREAT_FLAGS : num(ev.fields['flags']);
       const libc = this.#paths.get(ev.tid);
       this.#paths.delete(ev.tid);
+      // The tracepoint's own path (read by BPF) needs no joining.
+      const own = ev.fields['filename'] ?? ev.fields['pathname'];
+      if (typeof own === 'string') {
+        bounded(this.#calls, ev.tid, { syscall: ev.name, flags, path: own });
+        return null;
+      }
       const agree =
         libc !== undefined &&
         (libc.flags === null ||

@@ -2,12 +2,15 @@
 import {
   hostArchName,
   type LabelledEvent,
+  listTracepointEvents,
   listUserFunctions,
   loadKallsyms,
   prepare,
   type TraceSession,
   trace,
+  UnsupportedError,
 } from '../../index.js';
+import { BACKEND_OPTION, parseBackend } from '../common/backend.js';
 import { errnoName } from '../common/errno.js';
 import { noPositionals, parseToolArgs, positiveNumber } from '../common/options.js';
 import { drive, finish, relativeSeconds, type ToolIO, writer } from '../common/run.js';
@@ -19,6 +22,7 @@ export const usage = `probekit opensnoop: trace open(), openat() and openat2() c
 
 USAGE
   probekit opensnoop [-x] [-t] [-p PID] [-n NAME] [-d SECONDS] [--json]
+                     [--backend bpf|tracefs|auto]
 
   Prints one line per open of the whole system (or of -p PID): PID, COMM, the
   file descriptor (-1 on failure), the error, the flags in octal and the path,
@@ -31,6 +35,9 @@ OPTIONS
   -n, --name NAME      only processes whose name contains NAME
   -d, --duration SECS  stop after SECS seconds
   --json               one JSON object per open (type "open"), then a summary
+  --backend B          bpf (paths from the syscall tracepoints, read by BPF),
+                       tracefs (kprobes or libc uprobes), or auto (default: BPF
+                       when allowed here, else tracefs)
   -v, --verbose        print each probe and notes
 
 EXAMPLES
@@ -41,16 +48,21 @@ EXAMPLES
 
 WHERE THE COLUMNS COME FROM
   PID, COMM, FD, ERR, FLAGS: the sys_enter/sys_exit tracepoints of open,
-  openat and openat2 (openat2 keeps its flags in a struct: FLAGS is -).
-  PATH: syscall tracepoints record only a pointer, so with kprobes the path
-  comes from a kprobe on each open syscall (every program); without, from a
-  uprobe on libc's open/openat: opens that bypass libc show PATH as -.
+  openat and openat2, and creat with BPF (openat2 keeps its flags in a
+  struct: FLAGS is -).
+  PATH: with BPF, the program reads the sys_enter tracepoint's filename
+  pointer (every program; no kprobes or uprobes needed). On tracefs the
+  tracepoints record only the pointer, so with kprobes the path comes from a
+  kprobe on each open syscall (every program); without, from a uprobe on
+  libc's open/openat: opens that bypass libc show PATH as -.
 
 OVERHEAD
-  Three events per open through libc, two otherwise (docs/tools/opensnoop.md).
+  Two events per open with BPF; on tracefs three through libc, two otherwise
+  (docs/tools/opensnoop.md).
 
 REQUIREMENTS
-  root; syscall tracepoints (CONFIG_FTRACE_SYSCALLS); uprobes for paths.
+  root; syscall tracepoints (CONFIG_FTRACE_SYSCALLS); BPF (or kprobes, or
+  uprobes) for paths.
 `;
 
 const OPTIONS = {
@@ -58,10 +70,18 @@ const OPTIONS = {
   timestamp: { type: 'boolean', short: 't' },
   pid: { type: 'string', short: 'p' },
   name: { type: 'string', short: 'n' },
+  ...BACKEND_OPTION,
 } as const;
 
 const TOOL = 'opensnoop';
 const SYSCALLS = ['open', 'openat', 'openat2'] as const;
+/** With BPF: each syscall's path field (read as text) and its other fields. */
+const BPF_SYSCALLS = [
+  { s: 'open', args: '(filename:ustring, flags)' },
+  { s: 'openat', args: '(filename:ustring, flags)' },
+  { s: 'openat2', args: '(filename:ustring)' },
+  { s: 'creat', args: '(pathname:ustring)' },
+] as const;
 /** libc entry points and the register order of their path and flags. */
 const LIBC = [
   { fn: 'open', args: '(path:string, flags:s32)' },
@@ -78,35 +98,61 @@ export async function run(argv: readonly string[], io: ToolIO): Promise<number> 
   const name = typeof values['name'] === 'string' ? values['name'] : null;
   const failedOnly = values['failed'] === true;
   const json = values['json'] === true;
+  const wanted = parseBackend(TOOL, values['backend']);
 
   const prepared = await prepare(['t:raw_syscalls:sys_enter']).catch(() => null);
   const features = prepared?.features;
   const regs = syscallRegsFor(hostArchName());
   const self = pid === undefined ? notSelfFilter() : null;
   const notes: string[] = [];
+  if (wanted === 'bpf' && features?.syscallTracepoints === false)
+    throw new UnsupportedError(
+      'syscall-tracepoints',
+      'probekit opensnoop: --backend bpf reads paths from the syscall tracepoints, which this kernel lacks (CONFIG_FTRACE_SYSCALLS)',
+      { hint: 'use --backend tracefs' },
+    );
+  // The open syscalls this kernel has (arm64 has no open or creat).
+  const syscallEvents = new Set(
+    prepared ? ((await listTracepointEvents(prepared.root, 'syscalls')) ?? []) : [],
+  );
   const sources: PathSource[] = [
-    ...(features?.kprobes && regs ? (['kprobe'] as const) : []),
-    ...(features?.uprobes !== false ? (['libc'] as const) : []),
-    'none' as const,
+    ...(wanted !== 'tracefs' ? (['tracepoint'] as const) : []),
+    ...(wanted === 'bpf'
+      ? []
+      : [
+          ...(features?.kprobes && regs ? (['kprobe'] as const) : []),
+          ...(features?.uprobes !== false ? (['libc'] as const) : []),
+          'none' as const,
+        ]),
   ];
   let session: TraceSession | null = null;
   let roles = new Map<string, { role: OpenRole; name: string }>();
   let byText = new Map<string, { role: OpenRole; name: string }>();
   let source: PathSource = 'none';
-  const kallsyms = sources[0] === 'kprobe' ? await loadKallsyms() : null;
+  const kallsyms = sources.includes('kprobe') ? await loadKallsyms() : null;
   const kernelHas = (fn: string): boolean => (kallsyms?.functions(fn).length ?? 0) > 0;
   for (const s of sources) {
-    const plan = openProbes(s, { self, failedOnly, regs, kernelHas });
+    const plan = openProbes(s, {
+      self,
+      failedOnly,
+      regs,
+      kernelHas,
+      tracepointHas: (e) => syscallEvents.size === 0 || syscallEvents.has(e),
+    });
     try {
       session = await trace(plan.specs, {
         pids: pid === undefined ? undefined : [pid],
         onInterrupt: 'stop',
         bufferKb: 4096,
+        backend: s === 'tracepoint' ? 'bpf' : 'tracefs',
       });
     } catch (e) {
-      if (s === 'none') throw e;
+      if (s === sources.at(-1)) throw e;
+      const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
       notes.push(
-        `could not use the ${s} probes (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); falling back`,
+        s === 'tracepoint'
+          ? `BPF not used (${why}); falling back to tracefs`
+          : `could not use the ${s} probes (${why}); falling back`,
       );
       continue;
     }
@@ -184,12 +230,18 @@ export async function run(argv: readonly string[], io: ToolIO): Promise<number> 
       if (rec) onRecord(rec);
     },
   );
-  return finish(session, { tool: TOOL, io, json }, driven, { opens: shown });
+  return finish(session, { tool: TOOL, io, json }, driven, {
+    opens: shown,
+    backend: session.backend.backend,
+  });
 }
 
-type PathSource = 'kprobe' | 'libc' | 'none';
+/** `tracepoint`: the sys_enter tracepoints' own path pointer, read by BPF. */
+type PathSource = 'tracepoint' | 'kprobe' | 'libc' | 'none';
 
 const SOURCE_NOTES: Record<PathSource, string> = {
+  tracepoint:
+    'BPF backend: paths come from the open/openat/openat2/creat syscall tracepoints, read in the kernel (every program, static ones too)',
   kprobe: 'paths come from kprobes on the open syscalls (every program)',
   libc: 'no kprobes here: paths come from a uprobe on libc open/openat; opens that bypass libc show PATH as -',
   none: 'no uprobes or kprobes here: syscall tracepoints record no path, so PATH is - throughout',
@@ -203,6 +255,7 @@ function openProbes(
     failedOnly: boolean;
     regs: SyscallRegs | null;
     kernelHas: (fn: string) => boolean;
+    tracepointHas: (event: string) => boolean;
   },
 ): {
   specs: string[];
@@ -213,6 +266,16 @@ function openProbes(
   const roles = new Map<string, { role: OpenRole; name: string }>();
   const byText = new Map<string, { role: OpenRole; name: string }>();
   const exitFilter = [o.failedOnly ? 'ret < 0' : null, o.self].filter(Boolean).join(' && ') || null;
+  if (source === 'tracepoint') {
+    for (const { s, args } of BPF_SYSCALLS) {
+      if (!o.tracepointHas(`sys_enter_${s}`) || !o.tracepointHas(`sys_exit_${s}`)) continue;
+      specs.push(withFilter(`t:syscalls:sys_enter_${s}${args}`, o.self));
+      specs.push(withFilter(`t:syscalls:sys_exit_${s}(ret)`, exitFilter));
+      roles.set(`syscalls/sys_enter_${s}`, { role: 'enter', name: s });
+      roles.set(`syscalls/sys_exit_${s}`, { role: 'exit', name: s });
+    }
+    return { specs, roles, byText };
+  }
   for (const s of SYSCALLS) {
     const args = s === 'openat2' ? '(__syscall_nr)' : '(flags)';
     specs.push(withFilter(`t:syscalls:sys_enter_${s}${args}`, o.self));
