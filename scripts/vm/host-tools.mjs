@@ -1,7 +1,8 @@
 // Makes sure the host has what the lane runs: QEMU, a static busybox for the
-// guest's init, and the decompressors for Debian's compressed modules.
+// guest's init, the decompressors for Debian's compressed modules, and bpftool
+// (the guests run the host's /usr, and the BPF tests list objects with it).
 // Missing pieces are installed from Debian's packages (root only).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { hasCommand, log, run } from './proc.mjs';
 
 /** What the lane needs on the host, and the Debian package that provides it. */
@@ -14,6 +15,11 @@ export const HOST_NEEDS = [
   { what: 'a static busybox', pkg: 'busybox-static', present: () => staticBusybox() !== null },
   { what: 'xz', pkg: 'xz-utils', present: () => hasCommand('xz') },
   { what: 'zstd', pkg: 'zstd', present: () => hasCommand('zstd') },
+  {
+    what: 'bpftool under /usr (the guests see only the host /usr)',
+    pkg: 'bpftool',
+    present: () => ['/usr/sbin/bpftool', '/usr/bin/bpftool'].some((p) => existsSync(p)),
+  },
 ];
 
 const BUSYBOX_PATHS = ['/usr/bin/busybox', '/bin/busybox'];

@@ -11,6 +11,13 @@ function probekit(...args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+let doctorJsonRun: ReturnType<typeof probekit> | undefined;
+/** `probekit doctor --json`, run once for the tests that read it (each run is 2-4 s in a guest). */
+function doctorJson() {
+  doctorJsonRun ??= probekit('doctor', '--json');
+  return doctorJsonRun;
+}
+
 const hasKprobes = () => existsSync(join(tracefsRoot() ?? '/nonexistent', 'kprobe_events'));
 
 test('probekit doctor: a table, exit 0, and a kprobes line that says CONFIG_KPROBES when they are missing', (t) => {
@@ -32,7 +39,7 @@ test('probekit doctor: a table, exit 0, and a kprobes line that says CONFIG_KPRO
 test('probekit doctor --json: every check with ok/detail/remedy', (t) => {
   const why = whyNoTracing();
   if (why) return t.skip(why);
-  const r = probekit('doctor', '--json');
+  const r = doctorJson();
   assert.equal(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout) as {
     checks: { key: string; ok: boolean; remedy: string | null }[];
@@ -42,6 +49,47 @@ test('probekit doctor --json: every check with ok/detail/remedy', (t) => {
   const kprobes = doc.checks.find((c) => c.key === 'kprobes');
   assert.equal(kprobes?.ok, hasKprobes());
   for (const c of doc.checks) assert.equal(c.remedy === null, c.ok, c.key);
+});
+
+test('probekit doctor --json as root: BPF works (bpf(), tracepoint/kprobe programs, ring buffer, links) and auto picks it', (t) => {
+  const why = whyNoTracing();
+  if (why) return t.skip(why);
+  const r = doctorJson();
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as {
+    checks: { key: string; ok: boolean; detail: string }[];
+    summary: string[];
+    features: { bpf: { syscall: boolean }; kprobePmu: number | null };
+    bpfProbe: Record<string, unknown>;
+  };
+  if (!doc.features.bpf.syscall) return t.skip('this kernel has no bpf() syscall');
+  // Every kernel this runs on (the host's 6.18, the lane's 6.1 and 6.12) is 5.15 or newer.
+  assert.deepEqual(doc.bpfProbe, {
+    syscall: true,
+    tracepointProg: true,
+    kprobeProg: true,
+    ringbuf: true,
+    perfLink: true,
+    error: null,
+    autoPicksBpf: true,
+    autoFallback: null,
+  });
+  for (const key of [
+    'bpfSyscall',
+    'bpfTracepoint',
+    'bpfKprobe',
+    'bpfRingbuf',
+    'bpfLinks',
+    'bpfBackend',
+  ])
+    assert.equal(doc.checks.find((c) => c.key === key)?.ok, true, key);
+  const kp = doc.checks.find((c) => c.key === 'bpfKprobe')?.detail ?? '';
+  if (doc.features.kprobePmu !== null) assert.match(kp, /through the kprobe PMU/);
+  else assert.match(kp, /no kprobe PMU here/);
+  assert.ok(
+    doc.summary.some((l) => /^BPF: available/.test(l)),
+    doc.summary.join('\n'),
+  );
 });
 
 test("probekit list 'vfs_*' lists vfs_read; without kprobes it says they cannot be probed here", (t) => {

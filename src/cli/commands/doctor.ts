@@ -38,6 +38,11 @@ WHAT IT READS
   /proc/sys/kernel/unprivileged_bpf_disabled, the kernel config when published.
   Features come from those files, never from the kernel version.
 
+WHAT IT TRIES
+  The bpf() syscall, as this user: a one-entry map, trivial tracepoint and
+  kprobe programs, a ring buffer, and a BPF link to fd -1 (the kernel answers
+  EBADF when it has links). Each is closed at once; nothing is attached.
+
 REQUIREMENTS
   Linux with tracefs. Run as root for a complete answer: tracefs is readable
   by root only, and kallsyms hides addresses from other users.
@@ -64,6 +69,176 @@ export interface DoctorInput {
   readonly tracepointGroups: number;
   /** Symbol facts; null when they could not be gathered. */
   readonly facts: Pick<GatheredFacts, 'kallsyms' | 'traceable' | 'blacklist'> | null;
+  /** What bpf() answered this process (see `probeBpf`); no BPF rows beyond `bpf` when absent. */
+  readonly bpfProbe?: BpfProbe | null;
+}
+
+/** What the bpf() syscall answered when tried by this process. */
+export interface BpfProbe {
+  /** bpf() works for this user: a one-entry array map could be created. */
+  readonly syscall: boolean;
+  /** Each null when not tried (bpf() refused, or probing failed). */
+  readonly tracepointProg: boolean | null;
+  readonly kprobeProg: boolean | null;
+  readonly ringbuf: boolean | null;
+  /** BPF links on perf events (LINK_CREATE with BPF_PERF_EVENT, 5.15). */
+  readonly perfLink: boolean | null;
+  /** `probekit trace --backend auto` would pick BPF (for probes the BPF backend supports). */
+  readonly autoPicksBpf: boolean;
+  /** Why auto would use tracefs instead, or null when it picks BPF. */
+  readonly autoFallback: string | null;
+  /** Why probing failed (libc could not be bound, ...), or null. */
+  readonly error: string | null;
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Tries bpf() as this process (through the feature table of src/bpf/features.ts,
+ * loaded lazily so that a missing native binding is reported, not fatal).
+ */
+export async function probeBpf(): Promise<BpfProbe> {
+  const none = { tracepointProg: null, kprobeProg: null, ringbuf: null, perfLink: null };
+  let hasFeature: (
+    f: 'bpf_syscall' | 'tracepoint_prog' | 'kprobe_prog' | 'ringbuf' | 'perf_link',
+  ) => boolean;
+  try {
+    hasFeature = (await import('../../bpf/features.js')).hasFeature;
+  } catch (e) {
+    const error = `BPF could not be probed: ${message(e)}`;
+    return { syscall: false, ...none, autoPicksBpf: false, autoFallback: error, error };
+  }
+  let probe: Omit<BpfProbe, 'autoPicksBpf' | 'autoFallback'>;
+  try {
+    const syscall = hasFeature('bpf_syscall');
+    probe = syscall
+      ? {
+          syscall,
+          tracepointProg: hasFeature('tracepoint_prog'),
+          kprobeProg: hasFeature('kprobe_prog'),
+          ringbuf: hasFeature('ringbuf'),
+          perfLink: hasFeature('perf_link'),
+          error: null,
+        }
+      : { syscall, ...none, error: null };
+  } catch (e) {
+    probe = { syscall: false, ...none, error: `BPF could not be probed: ${message(e)}` };
+  }
+  // The trace command's own decision, so that doctor cannot drift from it.
+  let autoFallback: string | null;
+  try {
+    autoFallback = (await import('../../bpf/availability.js')).whyNoBpf({ ringbuf: true });
+  } catch (e) {
+    autoFallback = probe.error ?? `the BPF backend could not be loaded: ${message(e)}`;
+  }
+  return { ...probe, autoPicksBpf: autoFallback === null, autoFallback };
+}
+
+/** CAP_BPF/CAP_PERFMON this process lacks for BPF tracing (none with CAP_SYS_ADMIN). */
+function missingBpfCaps(p: KernelFeatures['privileges']): string[] {
+  if (p.sysAdmin) return [];
+  return [!p.bpf && 'CAP_BPF', !p.perfmon && 'CAP_PERFMON'].filter((c): c is string => !!c);
+}
+
+const BPF_PRIVILEGE_REMEDY = 'run as root (sudo), or grant CAP_BPF and CAP_PERFMON';
+
+/** The rows from `probeBpf`; unknown ones (not tried) are left out. */
+function bpfProbeChecks(input: DoctorInput): DoctorCheck[] {
+  const b = input.bpfProbe;
+  if (!b) return [];
+  const f = input.features;
+  const p = f.privileges;
+  const who = `uid ${p.euid ?? '?'}`;
+  const missing = missingBpfCaps(p);
+  const lacks = missing.length > 0 ? `lacks ${missing.join(' and ')}` : null;
+  const out: DoctorCheck[] = [
+    check(
+      'bpfSyscall',
+      'bpf() syscall',
+      b.syscall,
+      b.syscall
+        ? `works for ${who}`
+        : (b.error ??
+            (f.bpf.syscall
+              ? `refused for ${who}${lacks ? ` (${lacks})` : ''}`
+              : `refused: no bpf() syscall (${f.bpf.evidence})`)),
+      b.error !== null
+        ? 'reinstall probekit (koffi binds libc for bpf()); the tracefs backend works without it'
+        : f.bpf.syscall
+          ? `${BPF_PRIVILEGE_REMEDY}; the tracefs backend works without BPF`
+          : 'the kernel needs CONFIG_BPF_SYSCALL=y; the tracefs backend works without it',
+    ),
+  ];
+  const feature = (
+    key: string,
+    label: string,
+    ok: boolean | null,
+    yes: string,
+    since: string,
+    noRemedy: string,
+  ) => {
+    if (ok === null) return;
+    // Tracing programs need CAP_PERFMON on top of CAP_BPF (or CAP_SYS_ADMIN).
+    const why = lacks
+      ? `refused: ${who} ${lacks}`
+      : `the kernel refused it (added in Linux ${since})`;
+    out.push(check(key, label, ok, ok ? yes : why, lacks ? BPF_PRIVILEGE_REMEDY : noRemedy));
+  };
+  feature(
+    'bpfTracepoint',
+    'BPF tracepoint programs',
+    b.tracepointProg,
+    'load',
+    '4.7',
+    'the kernel needs CONFIG_BPF_EVENTS=y; the tracefs backend works without it',
+  );
+  feature(
+    'bpfKprobe',
+    'BPF kprobe programs',
+    b.kprobeProg,
+    `load (for uprobes${f.kprobePmu !== null ? ' and kprobes, through the kprobe PMU' : '; no kprobe PMU here, so not for kprobes'})`,
+    '4.1',
+    'the kernel needs CONFIG_BPF_EVENTS=y; the tracefs backend works without it',
+  );
+  feature(
+    'bpfRingbuf',
+    'BPF ring buffer',
+    b.ringbuf,
+    'BPF_MAP_TYPE_RINGBUF',
+    '5.8',
+    'the BPF backend needs Linux 5.8+; use --backend tracefs',
+  );
+  feature(
+    'bpfLinks',
+    'BPF links',
+    b.perfLink,
+    'LINK_CREATE on perf events',
+    '5.15',
+    'probekit attaches with PERF_EVENT_IOC_SET_BPF instead (same result)',
+  );
+  // auto decides on bpf() and the ring buffer; tracing programs may still be refused.
+  const progsRefused = b.tracepointProg === false || b.kprobeProg === false;
+  const backendOk = b.autoPicksBpf && !progsRefused;
+  out.push(
+    check(
+      'bpfBackend',
+      'trace --backend auto',
+      backendOk,
+      b.autoPicksBpf
+        ? progsRefused
+          ? `picks BPF, but its programs are refused${lacks ? ` (${who} ${lacks})` : ''}, so trace would fail`
+          : 'picks BPF (for probes the BPF backend supports)'
+        : `uses tracefs: ${b.autoFallback ?? 'BPF is not available'}`,
+      progsRefused && lacks
+        ? `${BPF_PRIVILEGE_REMEDY}, or use --backend tracefs`
+        : b.syscall || b.error !== null || !f.bpf.syscall
+          ? 'probekit traces through tracefs instead; --backend bpf would fail'
+          : `${BPF_PRIVILEGE_REMEDY} for the BPF backend; tracefs works meanwhile`,
+    ),
+  );
+  return out;
 }
 
 function check(
@@ -256,6 +431,7 @@ export function doctorChecks(input: DoctorInput): DoctorCheck[] {
       'run as root: sudo probekit ...',
     ),
   ];
+  checks.splice(checks.findIndex((c) => c.key === 'bpf') + 1, 0, ...bpfProbeChecks(input));
   const facts = input.facts;
   if (facts) {
     const k = facts.kallsyms;
@@ -307,6 +483,17 @@ export function doctorSummary(input: DoctorInput): string[] {
     lines.push(`  Instead: ${KPROBE_ALTERNATIVES}.`);
   }
   if (!f.privileges.canTrace) lines.push('Not root: probes cannot be added; run with sudo.');
+  const b = input.bpfProbe;
+  if (b) {
+    const refused = b.tracepointProg === false || b.kprobeProg === false;
+    lines.push(
+      b.autoPicksBpf && refused
+        ? 'BPF: bpf() works but tracing programs are refused; use --backend tracefs, or run as root.'
+        : b.autoPicksBpf
+          ? 'BPF: available; probekit trace (--backend auto) uses generated BPF programs.'
+          : `BPF: not used (${b.autoFallback ?? 'unavailable'}); probekit trace uses tracefs.`,
+    );
+  }
   if (!f.tracefsReadable) return lines;
   const usable = [
     f.kprobes && 'kprobes',
@@ -349,11 +536,18 @@ export async function run(argv: readonly string[], io: CommandIO): Promise<numbe
   }
   const tracefs = await locateTracefs({ mount: values['no-mount'] !== true });
   const features = await detectFeatures(tracefs.path);
-  const [groups, facts] = await Promise.all([
+  const [groups, facts, bpfProbe] = await Promise.all([
     listTracepointGroups(tracefs.path),
     gatherFunctionFacts(tracefs.path, { features }).catch(() => null),
+    probeBpf(),
   ]);
-  const input: DoctorInput = { tracefs, features, tracepointGroups: groups.length, facts };
+  const input: DoctorInput = {
+    tracefs,
+    features,
+    tracepointGroups: groups.length,
+    facts,
+    bpfProbe,
+  };
   const arch = facts?.arch ?? process.arch;
   if (values.json === true) {
     const checks = doctorChecks(input);
@@ -364,6 +558,7 @@ export async function run(argv: readonly string[], io: CommandIO): Promise<numbe
       checks,
       summary: doctorSummary(input),
       features,
+      bpfProbe,
     };
     io.stdout.write(`${JSON.stringify(doc, jsonReplacer, 2)}\n`);
   } else {

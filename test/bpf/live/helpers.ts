@@ -214,3 +214,76 @@ export async function waitGone(
   }
   return left;
 }
+
+/** Every registered kprobe (debugfs `kprobes/list`: PMU and tracefs ones alike); null when unreadable. */
+export function kprobeList(): string[] | null {
+  try {
+    return readFileSync('/sys/kernel/debug/kprobes/list', 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Registered kprobes on `symbol`; null when kprobes/list is unreadable. Matched
+ * by address (the list names a function by whichever alias kallsyms finds
+ * first: a probe on __x64_sys_getppid shows as __do_sys_getppid+0x4), and by
+ * name when the addresses are hidden.
+ */
+export function kprobesOn(symbol: string): string[] | null {
+  const list = kprobeList();
+  if (list === null) return null;
+  const m = new RegExp(`^([0-9a-f]+) [Tt] ${symbol}$`, 'm').exec(
+    readFileSync('/proc/kallsyms', 'utf8'),
+  );
+  const start = m?.[1] ? BigInt(`0x${m[1]}`) : 0n;
+  return list.filter((l) => {
+    const addr = BigInt(`0x${/^([0-9a-f]+)/.exec(l)?.[1] ?? '0'}`);
+    // The probe sits at most past an endbr64 and the fentry call.
+    if (start !== 0n && addr !== 0n) return addr >= start && addr < start + 16n;
+    return new RegExp(`\\s${symbol}\\+0x`).test(l);
+  });
+}
+
+/** probekit's lines in tracefs kprobe_events (none unless a tracefs kprobe was left behind). */
+export function probekitKprobeEvents(): string[] {
+  for (const root of ['/sys/kernel/tracing', '/sys/kernel/debug/tracing']) {
+    try {
+      return readFileSync(join(root, 'kprobe_events'), 'utf8')
+        .split('\n')
+        .filter((l) => /probekit/.test(l));
+    } catch {
+      // Not this root, or no kprobes.
+    }
+  }
+  return [];
+}
+
+/** Every probekit_ program and map bpftool lists, whoever holds it, and probekit pins in bpffs. */
+export function probekitObjectsAnywhere(): string[] {
+  const k = kernelObjects();
+  const mine = (n: string | undefined) => (n ?? '').startsWith('probekit');
+  const progIds = new Set(k.progs.filter((p) => mine(p.name)).map((p) => p.id));
+  const pins = existsSync('/sys/fs/bpf')
+    ? readdirSync('/sys/fs/bpf').filter((n) => n.startsWith('probekit'))
+    : [];
+  return [
+    ...k.progs.filter((p) => progIds.has(p.id)).map((p) => `prog ${p.id} ${p.name}`),
+    ...k.maps.filter((m) => mine(m.name)).map((m) => `map ${m.id} ${m.name}`),
+    ...k.links.filter((l) => progIds.has(l.prog_id)).map((l) => `link ${l.id}`),
+    ...pins.map((n) => `pin /sys/fs/bpf/${n}`),
+  ];
+}
+
+/** Polls `check` until it returns an empty list or `ms` pass (some releases are asynchronous). */
+export async function settle(check: () => string[], ms = 3000): Promise<string[]> {
+  const end = Date.now() + ms;
+  let left = check();
+  while (left.length > 0 && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 50));
+    left = check();
+  }
+  return left;
+}
