@@ -123,14 +123,22 @@ test('maxactive on a raw kretprobe line is written as given', { skip: skip ?? fa
 });
 
 test('Ctrl-C and kill -9 + cleanup leave no kprobe behind', { skip: skip ?? false }, async () => {
-  const a = startCli(['trace', 'k:do_sys_openat2(dfd:s32)', '-d', '60']);
+  const a = startCli(['trace', '--backend', 'tracefs', 'k:do_sys_openat2(dfd:s32)', '-d', '60']);
   await waitFor(() => leftoversOf(`probekit_${a.child.pid}_`).length >= 2, 20_000, 'probes');
   a.child.kill('SIGINT');
   const ra = await a.done;
   assert.equal(ra.code, 0, ra.stderr);
   assert.deepEqual(leftoversOf(`probekit_${a.child.pid}_`), []);
 
-  const b = startCli(['trace', 'k:do_sys_openat2(dfd:s32)', 'kr:do_sys_openat2', '-d', '60']);
+  const b = startCli([
+    'trace',
+    '--backend',
+    'tracefs',
+    'k:do_sys_openat2(dfd:s32)',
+    'kr:do_sys_openat2',
+    '-d',
+    '60',
+  ]);
   await waitFor(() => leftoversOf(`probekit_${b.child.pid}_`).length >= 3, 20_000, 'probes');
   b.child.kill('SIGKILL');
   await b.done;

@@ -111,8 +111,8 @@ test('execsnoop and opensnoop read paths and argv with syscall kprobes, static p
     ? spawn(BUSYBOX, ['sh', '-c', script], { stdio: ['pipe', 'ignore', 'ignore'] })
     : spawn('/bin/sh', ['-c', script], { stdio: ['pipe', 'ignore', 'ignore'] });
   const pid = target.pid!;
-  const open = startTool(['opensnoop', '--json', '-x', '-p', String(pid)]);
-  const exec = startTool(['execsnoop', '--json', '-x']);
+  const open = startTool(['opensnoop', '--backend', 'tracefs', '--json', '-x', '-p', String(pid)]);
+  const exec = startTool(['execsnoop', '--backend', 'tracefs', '--json', '-x']);
   await Promise.all([open.ready, exec.ready]);
   target.stdin?.end('go\n');
   await once(target, 'exit');

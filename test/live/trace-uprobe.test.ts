@@ -125,15 +125,21 @@ test('-p follows a process and the children it starts', { skip: skipT ?? false }
     String(target.pid),
   ]);
   try {
-    // Tracing is on once the run's instance has tracing_on set.
+    // Tracing is on once the run's instance has its pid filter and tracing_on set. (A new
+    // instance starts with tracing_on at 1 until probekit turns it off to set it up, so
+    // tracing_on alone can be read as 1 too early; set_event_pid is written after that.)
     const root = tracefsRoot()!;
     const tracingOn = (): boolean => {
       const inst = readdirSync(join(root, 'instances')).find((d) =>
         d.startsWith(`probekit_${child.pid}_`),
       );
       if (inst === undefined) return false;
+      const read = (f: string): string => readFileSync(join(root, 'instances', inst, f), 'utf8');
       try {
-        return readFileSync(join(root, 'instances', inst, 'tracing_on'), 'utf8').trim() === '1';
+        return (
+          read('set_event_pid').split(/\s+/).includes(String(target.pid)) &&
+          read('tracing_on').trim() === '1'
+        );
       } catch {
         return false; // the instance is still being made
       }
