@@ -69,7 +69,7 @@ async function probekitRound(r) {
   }
 }
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '../dist/src/cli/main.js');
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '../dist/src/cli/bin.js');
 
 /** The CLI as a user runs it: process start to "Hit Ctrl-C", the load, Ctrl-C, the JSON counts. */
 async function cliRound(r) {

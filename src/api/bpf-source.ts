@@ -12,7 +12,7 @@ import { forkFollowerProgram, traceProgram } from '../bpf/gen/trace.js';
 import { type BpfMap, createMap } from '../bpf/map.js';
 import { Owner } from '../bpf/owner.js';
 import { loadProgram, type Program } from '../bpf/prog.js';
-import { createRingBuffer, type RingBuffer } from '../bpf/ringbuf.js';
+import { createRingBuffer, type RecordSpan, type RingBuffer } from '../bpf/ringbuf.js';
 import { tracepointFormat } from '../bpf/tracefs-path.js';
 import { UnsupportedError } from '../errors.js';
 import { planBpf } from '../plan/bpf/plan.js';
@@ -62,8 +62,13 @@ export interface BpfSourceOptions {
   readonly softStop?: () => void;
 }
 
-/** Records copied out of the ring ahead of decoding (about 20 MB of small records). */
-const READ_AHEAD_RECORDS = 1 << 18;
+/** Bytes of records copied out of the ring ahead of decoding. */
+const READ_AHEAD_BYTES = 64 << 20;
+const EMPTY_SPAN: RecordSpan = { bytes: new Uint8Array(0), records: [] };
+/** The most bytes left waiting in the ring before a record wakes the reader. */
+const WAKE_BYTES = 256 << 10;
+/** How long the reader sleeps when no wakeup comes: the longest a record waits below WAKE_BYTES. */
+const POLL_MS = 50;
 /** Records handed to the consumer between two polls of the ring. */
 const YIELD_BATCH = 2048;
 
@@ -114,6 +119,8 @@ export function loadBpfPrograms(
           );
       }
     }
+    // A wakeup per record costs the traced program at high rates; the reader polls anyway.
+    const wakeBytes = Math.min(ring.size / 8, WAKE_BYTES);
     const sleepable =
       plans.some((p) => p.target.kind.startsWith('u')) && hasFeature('sleepable_uprobe');
     for (const p of plans) {
@@ -127,7 +134,7 @@ export function loadBpfPrograms(
         loadProgram({
           type: progTypeFor(p.target),
           name: `trace${p.index}`,
-          insns: traceProgram(p, maps, { sleepable: userProbe && sleepable }),
+          insns: traceProgram(p, maps, { sleepable: userProbe && sleepable, wakeBytes }),
           sleepable: userProbe && sleepable,
         }),
       );
@@ -180,40 +187,50 @@ export function startBpfSource(
   async function* items(signal: AbortSignal): AsyncGenerator<StreamItem> {
     // Records are copied out of the ring as soon as they are there (read-ahead),
     // so the kernel gets its space back while the consumer works through them.
-    let queue: Uint8Array[] = [];
-    let head = 0;
-    const take = (data: Uint8Array): void => {
-      queue.push(data);
-    };
+    const spans: RecordSpan[] = [];
+    let span = 0; // the span being handed out
+    let rec = 0; // its next record (index into records, by pairs)
+    let queuedBytes = 0;
     let lastDropCheck = 0;
     for (;;) {
       if (closed) return;
       const stopping = signal.aborted;
-      const queued = queue.length - head;
-      if (queued < READ_AHEAD_RECORDS) ring.poll(take, READ_AHEAD_RECORDS - queued);
+      while (queuedBytes < READ_AHEAD_BYTES) {
+        const got = ring.take();
+        if (got === null) break;
+        if (got.records.length === 0) continue; // all discarded (filtered out)
+        spans.push(got);
+        queuedBytes += got.bytes.length;
+      }
       const now = Date.now();
       if (stopping || now - lastDropCheck > 250) {
         lastDropCheck = now;
         for (const lost of newDrops()) yield lost;
       }
-      if (head < queue.length) {
-        const end = Math.min(queue.length, head + YIELD_BATCH);
-        while (head < end) {
-          const data = queue[head]!;
-          head++;
-          yield decoder.decode(data);
+      if (span < spans.length) {
+        for (let n = 0; n < YIELD_BATCH && span < spans.length; n++) {
+          const s = spans[span] as RecordSpan;
+          const off = s.records[rec] as number;
+          yield decoder.decode(s.bytes.subarray(off, off + (s.records[rec + 1] as number)));
+          rec += 2;
+          if (rec >= s.records.length) {
+            queuedBytes -= s.bytes.length;
+            spans[span] = EMPTY_SPAN;
+            span++;
+            rec = 0;
+          }
         }
-        if (head === queue.length) {
-          queue = [];
-          head = 0;
-        } else if (head > 65536) {
-          queue = queue.slice(head);
-          head = 0;
+        if (span === spans.length) {
+          spans.length = 0;
+          span = 0;
+        } else if (span > 1024) {
+          spans.splice(0, span);
+          span = 0;
         }
         continue;
       }
       if (stopping) return;
-      await ring.wait(100);
+      await ring.wait(POLL_MS);
     }
   }
 

@@ -100,7 +100,12 @@ export interface PerfRing {
 
 /** Deliver every record between data_tail and data_head, then advance data_tail. */
 export function readPerfRing(r: PerfRing, onItem: (item: PerfItem) => void): number {
-  const head = r.meta.getBigUint64(off.data_head.offset, true);
+  // Atomics.load: the kernel publishes data_head after writing the records, and the JIT
+  // must not move the record reads before this read (a plain DataView read may be).
+  const head = Atomics.load(
+    new BigInt64Array(r.meta.buffer, r.meta.byteOffset + off.data_head.offset, 1),
+    0,
+  );
   let tail = r.meta.getBigUint64(off.data_tail.offset, true);
   const size = BigInt(r.data.length);
   let n = 0;

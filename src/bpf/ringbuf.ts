@@ -27,6 +27,12 @@ function mmapOrThrow(len: number, prot: number, fd: number, off: number, what: s
   return a;
 }
 
+/** Records copied out of the ring: the bytes, and [offset, length] of each record in them. */
+export interface RecordSpan {
+  readonly bytes: Uint8Array;
+  readonly records: readonly number[];
+}
+
 export class RingBuffer {
   readonly fd: number;
   readonly size: number;
@@ -36,7 +42,11 @@ export class RingBuffer {
   #prod: bigint;
   #consView: DataView;
   #prodView: DataView;
+  /** producer_pos, read with Atomics.load so the JIT cannot move the record reads before it. */
+  #prodPos: BigInt64Array;
   #data: Uint8Array;
+  /** The data area as 32-bit words, for the record headers' length words (Atomics.load). */
+  #words: Int32Array;
   #closed = false;
   #waiter: Waiter | undefined;
 
@@ -67,7 +77,9 @@ export class RingBuffer {
     this.#consView = new DataView(memoryView(this.#cons, this.#page));
     const prod = memoryView(this.#prod, this.#page + 2 * size);
     this.#prodView = new DataView(prod, 0, this.#page);
+    this.#prodPos = new BigInt64Array(prod, 0, 1);
     this.#data = new Uint8Array(prod, this.#page, 2 * size);
+    this.#words = new Int32Array(prod, this.#page, (2 * size) / 4);
   }
 
   /** Bytes written by the kernel and not yet consumed. */
@@ -76,33 +88,53 @@ export class RingBuffer {
   }
 
   /**
-   * Hand every complete record to `onRecord` (a copy, safe to keep) and
-   * release its space. Returns the number of records read.
+   * Copy out the complete records there are (up to `max`) and release their
+   * space: one copy of the span they occupy, and where each record lies in it.
+   * Null when there is nothing to read.
    */
-  poll(onRecord: (data: Uint8Array) => void, max = Number.POSITIVE_INFINITY): number {
+  take(max = Number.POSITIVE_INFINITY): RecordSpan | null {
     if (this.#closed) throw new UsageError('E_BPF_CLOSED', `ring buffer ${this.name} is closed`);
     const mask = BigInt(this.size - 1);
-    let cons = this.#consView.getBigUint64(0, true);
-    let n = 0;
-    const dv = new DataView(this.#data.buffer, this.#data.byteOffset, this.#data.byteLength);
-    while (n < max) {
-      const prod = this.#prodView.getBigUint64(0, true);
-      if (cons >= prod) break;
+    const start = this.#consView.getBigUint64(0, true);
+    // The kernel writes a record's header, then publishes producer_pos (a release store);
+    // Atomics.load keeps these reads in that order here (a plain DataView read may be
+    // scheduled earlier by the JIT, and see a header not yet written).
+    const prod = Atomics.load(this.#prodPos, 0);
+    const base = Number(start & mask);
+    // Find the complete records first: [offset in the span, length], discarded ones skipped.
+    const found: number[] = [];
+    let cons = start;
+    while (found.length / 2 < max && cons < prod) {
       const at = Number(cons & mask);
-      const len = dv.getUint32(at, true);
+      const len = Atomics.load(this.#words, at >> 2) >>> 0;
       if (len & BUSY) break;
       const body = len & ~(BUSY | DISCARD) & 0x3fffffff;
-      const step = Math.ceil((body + HDR) / 8) * 8;
-      if (!(len & DISCARD)) {
-        onRecord(this.#data.slice(at + HDR, at + HDR + body));
-        n++;
-      }
-      cons += BigInt(step);
-      // Release the space every 64 records, and at the end: fewer stores, the kernel still gets room early.
-      if ((n & 63) === 0) this.#consView.setBigUint64(0, cons, true);
+      // Every record has a body; a zero length word is a header not yet visible: read it next time.
+      if (body === 0) break;
+      if (!(len & DISCARD)) found.push(Number(cons - start) + HDR, body);
+      cons += BigInt(Math.ceil((body + HDR) / 8) * 8);
     }
+    if (cons === start) return null;
+    // The data area is mapped twice in a row, so the span is contiguous even when it wraps.
+    const bytes = this.#data.slice(base, base + Number(cons - start));
     this.#consView.setBigUint64(0, cons, true);
-    return n;
+    return { bytes, records: found };
+  }
+
+  /**
+   * Hand every complete record to `onRecord` (a copy, safe to keep: views into
+   * one copy of the span they occupy) and release its space. Returns the
+   * number of records read.
+   */
+  poll(onRecord: (data: Uint8Array) => void, max = Number.POSITIVE_INFINITY): number {
+    const span = this.take(max);
+    if (span === null) return 0;
+    const r = span.records;
+    for (let i = 0; i < r.length; i += 2) {
+      const off = r[i] as number;
+      onRecord(span.bytes.subarray(off, off + (r[i + 1] as number)));
+    }
+    return r.length / 2;
   }
 
   /** Wait until the kernel signals new data (epoll on the map fd), up to `timeoutMs` (≤ 1 s). */
