@@ -9,7 +9,7 @@ import { exit, mov64 } from './insn/builder.js';
 import { encode } from './insn/encode.js';
 import { mapCreate } from './sys/bpf.js';
 import { LinkCreateAttr, ProgLoadAttr, pack } from './sys/layout.js';
-import { AttachType, BpfCmd, MapType, ProgType } from './sys/numbers.js';
+import { AttachType, BpfCmd, MapType, PERF_MAX_STACK_DEPTH, ProgType } from './sys/numbers.js';
 import { addressOf, pageSize, sysBpf, sysClose } from './sys/syscall.js';
 
 function tryMap(type: number, key: number, value: number, entries: number): boolean {
@@ -88,6 +88,11 @@ export const FEATURES = {
   /** Sleepable kprobe-type programs, for uprobes (BPF_F_SLEEPABLE): they may fault user pages in. */
   sleepable_uprobe: { since: '5.19', probe: () => tryProg(ProgType.kprobe, 1 << 4) },
   lru_hash: { since: '4.10', probe: () => tryMap(MapType.lru_hash, 4, 8, 1) },
+  /** Stack trace maps for bpf_get_stackid (needs CONFIG_PERF_EVENTS). */
+  stack_trace: {
+    since: '4.6',
+    probe: () => tryMap(MapType.stack_trace, 4, 8 * PERF_MAX_STACK_DEPTH, 1),
+  },
   /** BPF links for kprobe, uprobe and tracepoint perf events (else PERF_EVENT_IOC_SET_BPF). */
   perf_link: { since: '5.15', probe: tryPerfLink },
 } as const satisfies Record<string, { since: string; probe: () => boolean }>;

@@ -49,3 +49,4 @@ export {
   VerifierError,
 } from './prog.js';
 export { createRingBuffer, RingBuffer } from './ringbuf.js';
+export { createStackMap, readStack, type StackMap, stackCodec, stackDepth } from './stack.js';

@@ -23,6 +23,16 @@ export function isTextSymbol(e: KallsymsEntry): boolean {
   return TEXT_TYPES.has(e.type);
 }
 
+/** Where a code address falls: the symbol at or below it and the distance past its start. */
+export interface KernelFrame {
+  readonly name: string;
+  readonly offset: bigint;
+  readonly module: string | null;
+}
+
+/** Past this many bytes from the nearest symbol an address is not taken to be in it. */
+const MAX_SYMBOL_SPAN = 1n << 20n;
+
 function stripBrackets(s: string): string {
   return s.startsWith('[') && s.endsWith(']') ? s.slice(1, -1) : s;
 }
@@ -34,6 +44,7 @@ export class Kallsyms {
   /** True when every address read as zero (kptr_restrict, or not root). */
   readonly addressesHidden: boolean;
   private duplicates: string[] | undefined;
+  private byAddress: KallsymsEntry[] | undefined;
 
   private constructor(byName: Map<string, KallsymsEntry[]>, size: number, hidden: boolean) {
     this.byName = byName;
@@ -94,6 +105,47 @@ export class Kallsyms {
     for (const [name, list] of this.byName) {
       if (!name.startsWith('__pfx_') && list.some(isTextSymbol)) yield name;
     }
+  }
+
+  /**
+   * The code symbol an address falls in (the nearest one at or below it), as
+   * a stack trace names a frame; null when the addresses are hidden or none is near.
+   */
+  resolve(address: bigint): KernelFrame | null {
+    if (this.addressesHidden) return null;
+    if (!this.byAddress) {
+      this.byAddress = [...this.byName.values()]
+        .flat()
+        .filter((e) => e.address !== 0n && isTextSymbol(e))
+        .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+    }
+    const list = this.byAddress;
+    let lo = 0;
+    let hi = list.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if ((list[mid] as KallsymsEntry).address <= address) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (found < 0) return null;
+    // Of several names at one address, the first that is not a __pfx_ preamble.
+    let e = list[found] as KallsymsEntry;
+    for (let i = found; i >= 0 && (list[i] as KallsymsEntry).address === e.address; i--)
+      if (!(list[i] as KallsymsEntry).name.startsWith('__pfx_')) e = list[i] as KallsymsEntry;
+    const offset = address - e.address;
+    if (offset >= MAX_SYMBOL_SPAN) return null;
+    return { name: e.name, offset, module: e.module };
+  }
+
+  /** `do_syscall_64+0x4a`, `xfs_read+0x10 [xfs]`, or the hex address when no symbol holds it. */
+  symbolize(address: bigint): string {
+    const f = this.resolve(address);
+    if (!f) return `0x${address.toString(16)}`;
+    const mod = f.module === null ? '' : ` [${f.module}]`;
+    return `${f.name}+0x${f.offset.toString(16)}${mod}`;
   }
 
   /** Code symbol names defined more than once (static functions of the same name in several files). */

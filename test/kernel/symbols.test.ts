@@ -47,6 +47,26 @@ test('kallsyms: zero addresses (kptr_restrict) are reported as hidden; junk line
   assert.equal(k.functions('vfs_read')[0]?.address, 0n);
 });
 
+test('kallsyms: an address resolves to the symbol at or below it, as a stack frame', () => {
+  const k = ks();
+  assert.equal(k.symbolize(0xffffffff821ed4a0n + 0x7fn), 'do_syscall_64+0x7f');
+  assert.equal(k.symbolize(0xffffffff816b89f0n), 'vfs_read+0x0');
+  assert.deepEqual(k.resolve(0xffffffff816b89f0n + 0x10n), {
+    name: 'vfs_read',
+    offset: 0x10n,
+    module: null,
+  });
+  // In the padding before a function: its __pfx_ preamble names it.
+  assert.equal(k.symbolize(0xffffffff820ff7b4n), '__pfx_NF_HOOK.constprop.0+0x4');
+  assert.equal(k.symbolize(0xffffffffc0201008n), 'ftrace_trampoline+0x8 [__builtin__ftrace]');
+  assert.equal(k.symbolize(0x1000n), '0x1000', 'below every symbol: the address');
+  assert.equal(k.resolve(0xffffffffc0201000n + (1n << 20n)), null, 'too far past the last one');
+  const hidden = Kallsyms.parse(
+    fixture('kallsyms-6.18-excerpt.txt').replace(/^[0-9a-f]{16}/gm, '0000000000000000'),
+  );
+  assert.equal(hidden.symbolize(0xffffffff821ed4a0n), '0xffffffff821ed4a0');
+});
+
 test('available_filter_functions: names, modules, placeholders dropped; the _addrs form too', () => {
   const a = parseAvailableFilterFunctions(fixture('available_filter_functions-sample.txt'));
   assert.ok(a.names.has('vfs_read'));

@@ -42,6 +42,7 @@ export const MapType = {
   perf_event_array: 4, // cpu → perf event fd, for bpf_perf_event_output
   percpu_hash: 5, // one value per CPU
   percpu_array: 6, // one value per CPU
+  stack_trace: 7, // u32 stack id → u64 ips[depth], filled by bpf_get_stackid
   lru_hash: 9, // hash that evicts the least recently used key
   ringbuf: 27, // shared MPSC ring buffer (5.8)
 } as const satisfies Record<string, number>;
@@ -58,6 +59,16 @@ export const UpdateFlags = {
   noexist: 1, // create only
   exist: 2, // replace only
 } as const satisfies Record<string, number>;
+
+/** bpf_get_stackid flags (the low 8 bits skip that many frames). */
+export const StackIdFlags = {
+  user: 1 << 8, // BPF_F_USER_STACK: the user stack instead of the kernel one
+  fast_cmp: 1 << 9, // BPF_F_FAST_STACK_CMP: compare stacks by hash only
+  reuse: 1 << 10, // BPF_F_REUSE_STACKID: a colliding stack replaces the old one
+} as const satisfies Record<string, number>;
+
+/** PERF_MAX_STACK_DEPTH: the default of kernel.perf_event_max_stack, frames a stack map value holds. */
+export const PERF_MAX_STACK_DEPTH = 127;
 
 /** Map creation flags. */
 export const MapFlags = {
