@@ -2,6 +2,12 @@
 export { type CountEntry, Counter, countBy } from './counts.js';
 export { Log2Histogram, log2Bucket, type RenderOptions, renderLog2 } from './histogram.js';
 export {
+  type LinearBounds,
+  LinearHistogram,
+  type LinearRenderOptions,
+  renderLinear,
+} from './linear.js';
+export {
   type Call,
   CallPairer,
   defaultClassify,

@@ -6,7 +6,7 @@ import type { Log2Histogram } from '../../analysis/histogram.js';
 import { type AttachTarget, attach, describe, progTypeFor } from '../../bpf/attach.js';
 import { whyNoBpf } from '../../bpf/availability.js';
 import { bytes, type Codec, comm as commCodec, u32, u64 } from '../../bpf/codec.js';
-import { hasFeature } from '../../bpf/features.js';
+import { hasFeature, requireFeature } from '../../bpf/features.js';
 import {
   type KeyPart,
   keyedValueSize,
@@ -20,6 +20,7 @@ import type { Insn } from '../../bpf/insn/types.js';
 import { type BpfMap, createMap, sum } from '../../bpf/map.js';
 import { Owner } from '../../bpf/owner.js';
 import { loadProgram } from '../../bpf/prog.js';
+import { createStackMap, type StackMap } from '../../bpf/stack.js';
 import { UnsupportedError, UsageError } from '../../errors.js';
 import { bpfAttachTarget } from '../../plan/bpf/target.js';
 import type { PlannedProbe } from '../../plan/types.js';
@@ -110,6 +111,12 @@ export class Builder {
     return this.map(type, 'stamps', bytes(STAMP_KEY_SIZE), u64, maxKeys);
   }
 
+  /** A stack trace map for bpf_get_stackid key parts (bpf/stack.ts). */
+  stacks(maxEntries: number): StackMap {
+    requireFeature('stack_trace');
+    return this.owner.add(createStackMap('stacks', maxEntries));
+  }
+
   run(name: string, target: AttachTarget, insns: Insn[]): void {
     const prog = this.owner.add(loadProgram({ type: progTypeFor(target), name, insns }));
     this.owner.add(attach(prog, target));
@@ -173,7 +180,14 @@ export class KeyedMap {
   readonly parts: readonly KeyPart[];
   readonly offsets: readonly number[];
 
-  constructor(b: Builder, name: string, parts: readonly KeyPart[], withSum: boolean, max: number) {
+  constructor(
+    b: Builder,
+    name: string,
+    parts: readonly KeyPart[],
+    /** The value layout (keyed.ts): true is 'sum'. */
+    withSum: Parameters<typeof keyedValueSize>[0],
+    max: number,
+  ) {
     const layout = keyLayout(parts);
     this.parts = parts;
     this.offsets = layout.offsets;

@@ -25,8 +25,11 @@ export interface RunResult {
 export function run(
   insns: readonly Insn[],
   ctx: Uint8Array,
-  helpers: Record<number, (regs: bigint[]) => bigint> = {},
+  /** Fake helpers by number; they may write the heap (a map value they return). */
+  helpers: Record<number, (regs: bigint[], heap: Uint8Array) => bigint> = {},
   maxSteps = 10_000,
+  /** Called before each cmpxchg with the heap: another CPU's store, to test lost races. */
+  beforeCmpxchg?: (heap: Uint8Array) => void,
 ): RunResult {
   const slots = assemble(insns);
   const regs = new Array<bigint>(11).fill(0n);
@@ -132,11 +135,20 @@ export function run(
       case 'call': {
         const h = helpers[insn.imm];
         if (!h) throw new Error(`interp: no helper ${insn.imm}`);
-        regs[0] = h(regs) & M64;
+        regs[0] = h(regs, heap) & M64;
         for (const r of [1, 2, 3, 4, 5]) regs[r] = 0n;
         break;
       }
       case 'atomic': {
+        if (insn.op === 'cmpxchg' && insn.size === 8) {
+          // r0 = *ptr; *ptr = src if it was r0.
+          const addr = (regs[insn.dst] as bigint) + BigInt(insn.off);
+          beforeCmpxchg?.(heap);
+          const old = load(addr, 8);
+          if (old === regs[0]) store(addr, 8, regs[insn.src] as bigint);
+          regs[0] = old;
+          break;
+        }
         if (insn.op !== 'add' || insn.fetch)
           throw new Error(`interp: cannot run atomic ${insn.op}`);
         const addr = (regs[insn.dst] as bigint) + BigInt(insn.off);

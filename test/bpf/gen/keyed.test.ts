@@ -91,6 +91,55 @@ test('key parts are aligned to their size, comm to 8, and the key to 8 bytes', (
   );
 });
 
+test('a stack key part: bpf_get_stackid(ctx, stack map, flags); a negative id still counts', () => {
+  const STACKS = 9;
+  const keyed = (user: boolean, id: bigint) => {
+    const seen: bigint[][] = [];
+    const calls = fresh();
+    const r = run(
+      keyedProgram({
+        mapFd: MAP,
+        key: [
+          { kind: 'const', value: 3 },
+          { kind: 'stack', stackMapFd: STACKS, user },
+        ],
+      }),
+      ctx(0n, 0n),
+      {
+        ...helpers(calls),
+        [Helper.get_stackid]: (regs: bigint[]) => {
+          seen.push(regs.slice(1, 4));
+          return BigInt.asUintN(64, id);
+        },
+      },
+    );
+    return { seen, calls, key: 512 - 40 - 8, stack: r.stack, ctxAt: r.regs[6] };
+  };
+  const k = keyed(false, 42n);
+  assert.deepEqual(k.seen, [[k.ctxAt as bigint, BigInt(STACKS), 0n]], 'ctx, the map, flags 0');
+  assert.equal(u32At(k.stack, k.key), 3);
+  assert.equal(u32At(k.stack, k.key + 4), 42, 'the stack id');
+  assert.deepEqual(k.calls.updates, [{ fd: BigInt(MAP), flags: 1n }]);
+  const u = keyed(true, 7n);
+  assert.equal(u.seen[0]?.[2], 256n, 'BPF_F_USER_STACK');
+  const lost = keyed(false, -17n);
+  assert.equal(
+    new DataView(lost.stack.buffer).getInt32(lost.key + 4, true),
+    -17,
+    '-EEXIST kept as is',
+  );
+  assert.equal(lost.calls.updates.length, 1, 'the event still counts');
+  assert.deepEqual(
+    keyLayout([
+      { kind: 'const', value: 0 },
+      { kind: 'tgid' },
+      { kind: 'comm' },
+      { kind: 'stack', stackMapFd: STACKS },
+    ]),
+    { size: 32, offsets: [0, 4, 8, 24] },
+  );
+});
+
 test('syscount -x: failed calls are keyed by (id, ret); others never touch the map', () => {
   const key = [
     { kind: 'operand', operand: { kind: 'ctx', scalar: ID } },
