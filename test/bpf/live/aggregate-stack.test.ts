@@ -6,8 +6,7 @@
  * everything (the stack map too) is released.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { bytes, u32, u64 } from '../../../src/bpf/codec.js';
 import { hasFeature } from '../../../src/bpf/features.js';
 import { keyedProgram, keyLayout, STAT_SLOTS } from '../../../src/bpf/gen/keyed.js';
@@ -20,13 +19,13 @@ import { whyNoTracing } from '../../helpers/live.js';
 import {
   bpftoolSkipReason,
   buildC,
+  checkNoLeaksAtEnd,
   GETPPID_C,
   gccSkipReason,
-  heldBpfIds,
+  heldIds,
   kernelObjects,
-  leakedFds,
   liveSkipReason,
-  openFds,
+  startGated,
   waitGone,
 } from './helpers.js';
 
@@ -43,30 +42,7 @@ const skip = stackSkipReason();
 const ENTRY = /^(do_syscall_64|entry_SYSCALL|x64_sys_call|el0_svc|invoke_syscall)/;
 const N = 5000;
 
-let fdsBefore: Map<number, string>;
-before(() => {
-  fdsBefore = openFds();
-});
-after(() => {
-  if (skip) return;
-  assert.deepEqual(leakedFds(fdsBefore), [], 'no bpf or perf fd left open');
-  assert.deepEqual(heldBpfIds(), [], 'no BPF object held by this process');
-});
-
-function startLoad(exe: string, n: number) {
-  const child = spawn(exe, [String(n)], { stdio: ['pipe', 'ignore', 'inherit'] });
-  const done = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { pid: child.pid as number, go: () => child.stdin.end('g'), done };
-}
-
-function heldIds(): { progs: number[]; maps: number[]; links: number[] } {
-  const out = { progs: [] as number[], maps: [] as number[], links: [] as number[] };
-  for (const s of heldBpfIds()) {
-    const [k, v] = s.split('=') as [string, string];
-    (k === 'prog_id' ? out.progs : k === 'map_id' ? out.maps : out.links).push(Number(v));
-  }
-  return out;
-}
+checkNoLeaksAtEnd(skip);
 
 test('a stack key part passes the verifier: kernel and user stacks, every program type', (t) => {
   if (skip) return t.skip(skip);
@@ -114,7 +90,7 @@ test('a stack key part passes the verifier: kernel and user stacks, every progra
 test('countCalls by stack: every getppid() counted once, under the syscall entry path', async (t) => {
   if (skip) return t.skip(skip);
   const exe = buildC('getppid', GETPPID_C);
-  const load = startLoad(exe, N);
+  const load = startGated(exe, [N]);
   const counter = await countCalls(['t:syscalls:sys_enter_getppid'], {
     pid: load.pid,
     by: 'stack',
@@ -157,7 +133,7 @@ test('countCalls by stack: every getppid() counted once, under the syscall entry
 test('countCalls by process-stack: the process, its name and its stacks; reset takes the counts', async (t) => {
   if (skip) return t.skip(skip);
   const exe = buildC('getppid', GETPPID_C);
-  const load = startLoad(exe, N);
+  const load = startGated(exe, [N]);
   const counter = await countCalls(['t:syscalls:sys_enter_getppid'], {
     pid: load.pid,
     by: 'process-stack',

@@ -6,8 +6,7 @@
  * release everything.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { renderLinear } from '../../../src/analysis/linear.js';
 import { hostArch } from '../../../src/arch/index.js';
 import { bytes, u32, u64 } from '../../../src/bpf/codec.js';
@@ -26,24 +25,17 @@ import { UsageError, valueHistogram, valueStats } from '../../../src/index.js';
 import {
   bpftoolSkipReason,
   buildC,
+  checkNoLeaksAtEnd,
   gccSkipReason,
   heldBpfIds,
-  leakedFds,
+  heldIds,
   liveSkipReason,
-  openFds,
+  startGated,
   waitGone,
 } from './helpers.js';
 
 const skip = liveSkipReason() ?? gccSkipReason() ?? bpftoolSkipReason();
-let fdsBefore: Map<number, string>;
-before(() => {
-  fdsBefore = openFds();
-});
-after(() => {
-  if (skip) return;
-  assert.deepEqual(leakedFds(fdsBefore), [], 'no bpf or perf fd left open');
-  assert.deepEqual(heldBpfIds(), [], 'no BPF object held by this process');
-});
+checkNoLeaksAtEnd(skip);
 
 /** Calls record(i, kind(i)) for i in [argv[1], argv[2]] after one byte on stdin; kind is -1, 0 or 1. */
 const RECORD_C = `
@@ -65,11 +57,7 @@ int main(int argc, char **argv) {
 `;
 const kindOf = (i: number) => (((i % 3) + 3) % 3) - 1;
 
-function start(exe: string, from: number, to: number) {
-  const child = spawn(exe, [String(from), String(to)], { stdio: ['pipe', 'ignore', 'inherit'] });
-  const done = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { pid: child.pid as number, go: () => child.stdin.end('g'), done };
-}
+const start = (exe: string, from: number, to: number) => startGated(exe, [from, to]);
 
 async function runAll(...loads: ReturnType<typeof start>[]): Promise<void> {
   for (const l of loads) l.go();
@@ -77,16 +65,6 @@ async function runAll(...loads: ReturnType<typeof start>[]): Promise<void> {
     await Promise.all(loads.map((l) => l.done)),
     loads.map(() => 0),
   );
-}
-
-/** Ids of the BPF objects this process holds now. */
-function heldIds(): { progs: number[]; maps: number[]; links: number[] } {
-  const out = { progs: [] as number[], maps: [] as number[], links: [] as number[] };
-  for (const s of heldBpfIds()) {
-    const [k, v] = s.split('=') as [string, string];
-    (k === 'prog_id' ? out.progs : k === 'map_id' ? out.maps : out.links).push(Number(v));
-  }
-  return out;
 }
 
 test('stats values and linear key parts pass the verifier', (t) => {

@@ -4,8 +4,7 @@
  * counts exactly what processes started here do, then releases everything.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { hostArch } from '../../../src/arch/index.js';
 import { bytes, u32, u64 } from '../../../src/bpf/codec.js';
 import { ptRegsArgFor, tracepointField } from '../../../src/bpf/gen/context.js';
@@ -26,43 +25,20 @@ import {
 import {
   bpftoolSkipReason,
   buildC,
+  checkNoLeaksAtEnd,
   GETPPID_C,
   gccSkipReason,
   heldBpfIds,
+  heldIds,
   kernelObjects,
-  leakedFds,
   liveSkipReason,
-  openFds,
+  startGated,
   UPROBE_C,
   waitGone,
 } from './helpers.js';
 
 const skip = liveSkipReason() ?? gccSkipReason() ?? bpftoolSkipReason();
-let fdsBefore: Map<number, string>;
-before(() => {
-  fdsBefore = openFds();
-});
-after(() => {
-  if (skip) return;
-  assert.deepEqual(leakedFds(fdsBefore), [], 'no bpf or perf fd left open');
-  assert.deepEqual(heldBpfIds(), [], 'no BPF object held by this process');
-});
-
-function startLoad(exe: string, n: number) {
-  const child = spawn(exe, [String(n)], { stdio: ['pipe', 'ignore', 'inherit'] });
-  const done = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { pid: child.pid as number, go: () => child.stdin.end('g'), done };
-}
-
-/** Ids of the BPF objects this process holds now, by kind. */
-function heldIds(): { progs: number[]; maps: number[]; links: number[] } {
-  const out = { progs: [] as number[], maps: [] as number[], links: [] as number[] };
-  for (const s of heldBpfIds()) {
-    const [k, v] = s.split('=') as [string, string];
-    (k === 'prog_id' ? out.progs : k === 'map_id' ? out.maps : out.links).push(Number(v));
-  }
-  return out;
-}
+checkNoLeaksAtEnd(skip);
 
 test('every generator passes the verifier, for tracepoints and kprobe-type programs', (t) => {
   if (skip) return t.skip(skip);
@@ -172,7 +148,7 @@ test('countCalls: exact counts per probe (tracepoint and uprobe), per process, a
   if (skip) return t.skip(skip);
   const getppid = buildC('getppid', GETPPID_C);
   const exe = buildC('uprobe_target', UPROBE_C);
-  const a = startLoad(getppid, 20_000);
+  const a = startGated(getppid, [20_000]);
   const byProbe = await countCalls(
     ['t:syscalls:sys_enter_getppid', 't:syscalls:sys_enter_getpid'],
     {
@@ -190,7 +166,7 @@ test('countCalls: exact counts per probe (tracepoint and uprobe), per process, a
     );
     a.go();
     assert.equal(await a.done, 0);
-    const b = startLoad(exe, 1234);
+    const b = startGated(exe, [1234]);
     b.go();
     assert.equal(await b.done, 0);
     assert.deepEqual(byProbe.read({ reset: true }), [
@@ -201,7 +177,7 @@ test('countCalls: exact counts per probe (tracepoint and uprobe), per process, a
       { index: 0, probe: `u:${exe}:work`, tgid: b.pid, comm: 'uprobe_target', count: 1234 },
     ]);
     assert.deepEqual(byProcess.read(), [], 'reset: the keys were taken');
-    const c = startLoad(exe, 10);
+    const c = startGated(exe, [10]);
     c.go();
     assert.equal(await c.done, 0);
     assert.deepEqual(
@@ -219,7 +195,7 @@ test('countCalls: exact counts per probe (tracepoint and uprobe), per process, a
 test('latencyHistogram: every call timed, per process, in the tools buckets', async (t) => {
   if (skip) return t.skip(skip);
   const exe = buildC('uprobe_target', UPROBE_C);
-  const load = startLoad(exe, 3000);
+  const load = startGated(exe, [3000]);
   const lat = await latencyHistogram([{ entry: `u:${exe}:work`, exit: `ur:${exe}:work` }], {
     pid: load.pid,
     perProcess: true,
@@ -253,10 +229,10 @@ test('valueCounts and valueHistogram: argument values, a numeric filter, syscall
   if (skip) return t.skip(skip);
   const exe = buildC('uprobe_target', UPROBE_C);
   const getppid = buildC('getppid', GETPPID_C);
-  const load = startLoad(exe, 1000);
+  const load = startGated(exe, [1000]);
   const counts = await valueCounts(`u:${exe}:work(x:s64) if x >= 10 && x < 20`, { pid: load.pid });
   const hist = await valueHistogram(`u:${exe}:work(x:s64)`, { pid: load.pid });
-  const sys = startLoad(getppid, 500);
+  const sys = startGated(getppid, [500]);
   const timed = await valueCounts('t:raw_syscalls:sys_exit(id, ret)', {
     pid: sys.pid,
     values: ['id'],

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { attach } from '../../../src/bpf/attach.js';
 import { hasFeature } from '../../../src/bpf/features.js';
 import { decodeRecord, perfRecordProgram } from '../../../src/bpf/gen/record.js';
@@ -9,24 +9,14 @@ import { createPerfBuffer } from '../../../src/bpf/perfbuf.js';
 import { loadProgram } from '../../../src/bpf/prog.js';
 import {
   buildC,
+  checkNoLeaksAtEnd,
   GETPPID_BATCH_C,
   gccSkipReason,
-  heldBpfIds,
-  leakedFds,
   liveSkipReason,
-  openFds,
 } from './helpers.js';
 
 const skip = liveSkipReason() ?? gccSkipReason();
-let fdsBefore: Map<number, string>;
-before(() => {
-  fdsBefore = openFds();
-});
-after(() => {
-  if (skip) return;
-  assert.deepEqual(leakedFds(fdsBefore), [], 'no bpf or perf fd left open');
-  assert.deepEqual(heldBpfIds(), [], 'no BPF object held by this process');
-});
+checkNoLeaksAtEnd(skip);
 
 const SYS_NR = { offset: 8, size: 4 as const, signed: true, name: '__syscall_nr' };
 

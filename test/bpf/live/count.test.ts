@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { attach } from '../../../src/bpf/attach.js';
 import { u32, u64 } from '../../../src/bpf/codec.js';
 import { ptRegsArg } from '../../../src/bpf/gen/context.js';
@@ -11,34 +10,18 @@ import { loadProgram } from '../../../src/bpf/prog.js';
 import {
   bpftoolSkipReason,
   buildC,
+  checkNoLeaksAtEnd,
   GETPPID_C,
   gccSkipReason,
-  heldBpfIds,
-  leakedFds,
   liveSkipReason,
-  openFds,
+  startGated,
   symbolFileOffset,
   UPROBE_C,
   waitGone,
 } from './helpers.js';
 
 const skip = liveSkipReason() ?? gccSkipReason() ?? bpftoolSkipReason();
-let fdsBefore: Map<number, string>;
-before(() => {
-  fdsBefore = openFds();
-});
-after(() => {
-  if (skip) return;
-  assert.deepEqual(leakedFds(fdsBefore), [], 'no bpf or perf fd left open');
-  assert.deepEqual(heldBpfIds(), [], 'no BPF object held by this process');
-});
-
-/** Start a load generator that waits for one byte on stdin; resolve its exit code. */
-function startLoad(exe: string, n: number) {
-  const child = spawn(exe, [String(n)], { stdio: ['pipe', 'ignore', 'inherit'] });
-  const done = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { pid: child.pid as number, go: () => child.stdin.end('g'), done };
-}
+checkNoLeaksAtEnd(skip);
 
 function idsOf(r: {
   program: { id(): number };
@@ -52,7 +35,7 @@ function idsOf(r: {
 test('exact in-kernel count of 1,000,000 getppid calls (tracepoint, filtered by pid)', async (t) => {
   if (skip) return t.skip(skip);
   const exe = buildC('getppid', GETPPID_C);
-  const load = startLoad(exe, 1_000_000);
+  const load = startGated(exe, [1_000_000]);
   const counter = startCounter({
     target: { kind: 'tracepoint', group: 'syscalls', event: 'sys_enter_getppid' },
     key: { by: 'pid' },
@@ -72,7 +55,7 @@ test('exact in-kernel count of 1,000,000 getppid calls (tracepoint, filtered by 
 test('attaching with PERF_EVENT_IOC_SET_BPF (kernels without perf links) counts exactly too', async (t) => {
   if (skip) return t.skip(skip);
   const exe = buildC('getppid', GETPPID_C);
-  const load = startLoad(exe, 50_000);
+  const load = startGated(exe, [50_000]);
   using map = createMap({ type: 'hash', name: 'ioctl', key: u32, value: u64, maxEntries: 8 });
   using prog = loadProgram({
     type: 'tracepoint',
@@ -94,7 +77,7 @@ test('attaching with PERF_EVENT_IOC_SET_BPF (kernels without perf links) counts 
     a.close();
   }
   // Detached: more calls are not counted.
-  const again = startLoad(exe, 10);
+  const again = startGated(exe, [10]);
   again.go();
   await again.done;
   assert.equal(map.lookup(again.pid), undefined);
@@ -104,7 +87,7 @@ test('count by comm and by a context value (raw tracepoint sys_enter, syscall id
   if (skip) return t.skip(skip);
   if (process.arch !== 'x64') return t.skip('needs x86_64 (getppid = 110)');
   const exe = buildC('getppid', GETPPID_C);
-  const load = startLoad(exe, 20_000);
+  const load = startGated(exe, [20_000]);
   const byComm = startCounter({
     target: { kind: 'tracepoint', group: 'syscalls', event: 'sys_enter_getppid' },
     key: { by: 'comm' },
@@ -131,7 +114,7 @@ test('exact count of calls to a user function through a uprobe, and of its retur
   if (skip) return t.skip(skip);
   const exe = buildC('uprobe_target', UPROBE_C);
   const offset = symbolFileOffset(exe, 'work');
-  const load = startLoad(exe, 12_345);
+  const load = startGated(exe, [12_345]);
   const entries = startCounter({
     target: { kind: 'uprobe', path: exe, offset },
     key: { by: 'pid' },
@@ -159,8 +142,8 @@ test('a uprobe opened for one process counts only that process', async (t) => {
   if (skip) return t.skip(skip);
   const exe = buildC('uprobe_target', UPROBE_C);
   const offset = symbolFileOffset(exe, 'work');
-  const mine = startLoad(exe, 3000);
-  const other = startLoad(exe, 5000);
+  const mine = startGated(exe, [3000]);
+  const other = startGated(exe, [5000]);
   const counter = startCounter({
     target: { kind: 'uprobe', path: exe, offset, pid: mine.pid },
     key: { by: 'pid' },
@@ -181,7 +164,7 @@ test('log2 histogram of a uprobe argument matches the values passed', async (t) 
   if (skip) return t.skip(skip);
   const exe = buildC('uprobe_target', UPROBE_C);
   const offset = symbolFileOffset(exe, 'work');
-  const load = startLoad(exe, 1000);
+  const load = startGated(exe, [1000]);
   const hist = startLog2Hist({
     target: { kind: 'uprobe', path: exe, offset },
     value: ptRegsArg(0),

@@ -1,5 +1,6 @@
 /** Shared helpers for live BPF tests: skip reasons, C programs, leak checks. */
-import { execFileSync, spawnSync } from 'node:child_process';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdtempSync,
@@ -11,6 +12,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { hasFeature } from '../../../src/bpf/features.js';
 
 /** Why live BPF tests cannot run here, or undefined when they can. */
@@ -166,6 +168,42 @@ export function heldBpfIds(pid: number | 'self' = 'self'): string[] {
       out.push(`${m[1]}=${m[2]}`);
   }
   return out;
+}
+
+/** Ids of the BPF objects this process holds now, by kind. */
+export function heldIds(): { progs: number[]; maps: number[]; links: number[] } {
+  const out = { progs: [] as number[], maps: [] as number[], links: [] as number[] };
+  for (const s of heldBpfIds()) {
+    const [k, v] = s.split('=') as [string, string];
+    (k === 'prog_id' ? out.progs : k === 'map_id' ? out.maps : out.links).push(Number(v));
+  }
+  return out;
+}
+
+/**
+ * For a test file: once all its tests have run (unless skipped), no bpf or perf
+ * fd opened since the start is left, and the process holds no BPF object.
+ */
+export function checkNoLeaksAtEnd(
+  skip: string | undefined,
+  fdMessage = 'no bpf or perf fd left open',
+): void {
+  let fdsBefore: Map<number, string>;
+  before(() => {
+    fdsBefore = openFds();
+  });
+  after(() => {
+    if (skip) return;
+    assert.deepEqual(leakedFds(fdsBefore), [], fdMessage);
+    assert.deepEqual(heldBpfIds(), [], 'no BPF object held by this process');
+  });
+}
+
+/** Starts a program that waits for one byte on stdin (go) before its work; done is its exit code. */
+export function startGated(exe: string, args: readonly (string | number)[]) {
+  const child = spawn(exe, args.map(String), { stdio: ['pipe', 'ignore', 'inherit'] });
+  const done = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { pid: child.pid as number, go: () => child.stdin.end('g'), done };
 }
 
 export interface KernelObjects {

@@ -1,20 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { comm, u32, u64 } from '../../../src/bpf/codec.js';
 import { possibleCpus } from '../../../src/bpf/cpus.js';
 import { createMap, sum } from '../../../src/bpf/map.js';
-import { heldBpfIds, leakedFds, liveSkipReason, openFds } from './helpers.js';
+import { checkNoLeaksAtEnd, liveSkipReason } from './helpers.js';
 
 const skip = liveSkipReason();
-let fdsBefore: Map<number, string>;
-before(() => {
-  fdsBefore = openFds();
-});
-after(() => {
-  if (skip) return;
-  assert.deepEqual(leakedFds(fdsBefore), [], 'no bpf fd left open');
-  assert.deepEqual(heldBpfIds(), [], 'no BPF object held by this process');
-});
+checkNoLeaksAtEnd(skip, 'no bpf fd left open');
 
 test('hash map: update, lookup, delete, iterate, update modes', (t) => {
   if (skip) return t.skip(skip);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { comm, u32, u64 } from '../../../src/bpf/codec.js';
 import { FEATURES, type FeatureName, hasFeature } from '../../../src/bpf/features.js';
 import { ptRegsArg } from '../../../src/bpf/gen/context.js';
@@ -12,18 +12,10 @@ import { createMap } from '../../../src/bpf/map.js';
 import { loadProgram, VerifierError } from '../../../src/bpf/prog.js';
 import { createRingBuffer } from '../../../src/bpf/ringbuf.js';
 import { syscallError } from '../../../src/bpf/sys/errno.js';
-import { heldBpfIds, leakedFds, liveSkipReason, openFds } from './helpers.js';
+import { checkNoLeaksAtEnd, heldBpfIds, liveSkipReason } from './helpers.js';
 
 const skip = liveSkipReason();
-let fdsBefore: Map<number, string>;
-before(() => {
-  fdsBefore = openFds();
-});
-after(() => {
-  if (skip) return;
-  assert.deepEqual(leakedFds(fdsBefore), [], 'no bpf or perf fd left open');
-  assert.deepEqual(heldBpfIds(), [], 'no BPF object held by this process');
-});
+checkNoLeaksAtEnd(skip);
 
 test('the verifier accepts the generated programs for every key and context', (t) => {
   if (skip) return t.skip(skip);
