@@ -6,10 +6,9 @@
  * otherwise. The BPF side of a run: the ready line, -d, -i, Ctrl-C, a closed
  * stdout, and the closing summary, shaped like the tracefs side's.
  */
-import { watchClosedStdout } from '../../cli/closed-stdout.js';
 import { type Aggregation, ProbekitError, UnsupportedError, whyNoBpf } from '../../index.js';
 import { usageError } from './options.js';
-import { note, type ToolIO } from './run.js';
+import { beginRun, type DriveOptions, type ToolIO } from './run.js';
 
 export type BackendName = 'bpf' | 'tracefs' | 'auto';
 
@@ -79,16 +78,7 @@ export function announceBackend(
   );
 }
 
-export interface BpfDriveOptions {
-  readonly tool: string;
-  readonly io: ToolIO;
-  readonly durationS?: number | undefined;
-  readonly intervalS?: number | undefined;
-  readonly onInterval?: () => void;
-  readonly banner: string;
-  readonly notes?: readonly string[];
-  readonly verbose?: boolean;
-}
+export type BpfDriveOptions = Omit<DriveOptions, 'json'>;
 
 /**
  * Waits while the kernel counts: until Ctrl-C (the first SIGINT stops, a second
@@ -99,21 +89,10 @@ export async function driveBpf(
   agg: Aggregation,
   options: BpfDriveOptions,
 ): Promise<{ readonly pipeClosed: boolean }> {
-  const { io, tool } = options;
   let stop: () => void = () => {};
   const stopped = new Promise<void>((resolve) => {
     stop = resolve;
   });
-  const pipe = watchClosedStdout(io.stdout, () => stop());
-  for (const n of options.notes ?? []) note(io, tool, n);
-  if (options.verbose) {
-    agg.prepared.plan.probes.forEach((p, i) => {
-      io.stderr.write(`probekit ${tool}: probe ${p.spec.text} → ${agg.attached[i] ?? '?'}\n`);
-    });
-    for (const n of agg.prepared.notes) note(io, tool, n);
-  }
-  if (agg.prepared.mounted)
-    io.stderr.write(`probekit ${tool}: mounted tracefs at ${agg.prepared.root}\n`);
   let interrupted = false;
   const onSigint = (): void => {
     if (interrupted) {
@@ -126,21 +105,16 @@ export async function driveBpf(
     stop();
   };
   process.on('SIGINT', onSigint);
+  const probeLines = agg.prepared.plan.probes.map(
+    (p, i) => `${p.spec.text} → ${agg.attached[i] ?? '?'}`,
+  );
+  const { pipe, end } = beginRun(options, agg.prepared, probeLines, () => stop());
   // Nothing else keeps the event loop alive while the kernel counts (signal handlers do not).
   const keepAlive = setInterval(() => {}, 1 << 30);
-  io.stderr.write(`${options.banner}\n`);
-  const timer = options.durationS === undefined ? null : setTimeout(stop, options.durationS * 1000);
-  const ticker =
-    options.intervalS === undefined || !options.onInterval
-      ? null
-      : setInterval(() => {
-          if (!pipe.closed) options.onInterval?.();
-        }, options.intervalS * 1000);
   try {
     await stopped;
   } finally {
-    if (timer) clearTimeout(timer);
-    if (ticker) clearInterval(ticker);
+    end();
     clearInterval(keepAlive);
     process.off('SIGINT', onSigint);
   }

@@ -6,7 +6,7 @@
  */
 
 import { watchClosedStdout } from '../../cli/closed-stdout.js';
-import type { LabelledEvent, TraceItem, TraceSession } from '../../index.js';
+import type { LabelledEvent, Prepared, TraceItem, TraceSession } from '../../index.js';
 
 export interface ToolIO {
   readonly stdout: NodeJS.WritableStream;
@@ -46,6 +46,50 @@ export function note(io: ToolIO, tool: string, text: string): void {
   io.stderr.write(`probekit ${tool}: note: ${text}\n`);
 }
 
+/** A run under way: the stdout watch, and what stops its timers. */
+export interface RunFrame {
+  readonly pipe: ReturnType<typeof watchClosedStdout>;
+  /** Clears the -d and -i timers. */
+  end(): void;
+}
+
+/**
+ * What every run does before it waits (either backend): watch stdout for a
+ * closed pipe, print the notes (and, with -v, a line per probe and the
+ * planner's notes), the mount line and the banner, and start the -d and -i
+ * timers. `stop` ends the run.
+ */
+export function beginRun(
+  options: Omit<DriveOptions, 'json'>,
+  prepared: Prepared,
+  probeLines: readonly string[],
+  stop: () => void,
+): RunFrame {
+  const { io, tool } = options;
+  const pipe = watchClosedStdout(io.stdout, stop);
+  for (const n of options.notes ?? []) note(io, tool, n);
+  if (options.verbose) {
+    for (const line of probeLines) io.stderr.write(`probekit ${tool}: probe ${line}\n`);
+    for (const n of prepared.notes) note(io, tool, n);
+  }
+  if (prepared.mounted) io.stderr.write(`probekit ${tool}: mounted tracefs at ${prepared.root}\n`);
+  io.stderr.write(`${options.banner}\n`);
+  const timer = options.durationS === undefined ? null : setTimeout(stop, options.durationS * 1000);
+  const ticker =
+    options.intervalS === undefined || !options.onInterval
+      ? null
+      : setInterval(() => {
+          if (!pipe.closed) options.onInterval?.();
+        }, options.intervalS * 1000);
+  return {
+    pipe,
+    end: () => {
+      if (timer) clearTimeout(timer);
+      if (ticker) clearInterval(ticker);
+    },
+  };
+}
+
 /** Runs the event loop until Ctrl-C, -d, the stream's end or a closed stdout. */
 export async function drive(
   session: TraceSession,
@@ -55,28 +99,11 @@ export async function drive(
   const { io, tool } = options;
   let lost = 0;
   let warned = false;
-  const pipe = watchClosedStdout(io.stdout, () => session.stop());
-  for (const n of options.notes ?? []) note(io, tool, n);
-  if (options.verbose) {
-    for (const p of session.plan.probes)
-      io.stderr.write(
-        `probekit ${tool}: probe ${p.spec.text}${p.definition ? ` → ${p.definition}` : ''}${p.filter ? ` (filter: ${p.filter})` : ''}\n`,
-      );
-    for (const n of session.prepared.notes) note(io, tool, n);
-  }
-  if (session.prepared.mounted)
-    io.stderr.write(`probekit ${tool}: mounted tracefs at ${session.prepared.root}\n`);
-  io.stderr.write(`${options.banner}\n`);
-  const timer =
-    options.durationS === undefined
-      ? null
-      : setTimeout(() => session.stop(), options.durationS * 1000);
-  const ticker =
-    options.intervalS === undefined || !options.onInterval
-      ? null
-      : setInterval(() => {
-          if (!pipe.closed) options.onInterval?.();
-        }, options.intervalS * 1000);
+  const probeLines = session.plan.probes.map(
+    (p) =>
+      `${p.spec.text}${p.definition ? ` → ${p.definition}` : ''}${p.filter ? ` (filter: ${p.filter})` : ''}`,
+  );
+  const { pipe, end } = beginRun(options, session.prepared, probeLines, () => session.stop());
   try {
     for await (const item of session.events() as AsyncGenerator<TraceItem>) {
       if (pipe.closed) break;
@@ -98,8 +125,7 @@ export async function drive(
       }
     }
   } finally {
-    if (timer) clearTimeout(timer);
-    if (ticker) clearInterval(ticker);
+    end();
   }
   // Keep listening for EPIPE while the caller prints its last table.
   setTimeout(() => pipe.dispose(), 1000).unref();
