@@ -3,8 +3,11 @@
  * go line on stdin before doing something known (so a tool can be started on
  * its pid first), and a tool runner that waits for the tool's ready line.
  */
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import type { TestContext } from 'node:test';
+import { heldIds, kernelObjects, waitGone } from '../bpf/live/helpers.js';
 import { CLI, probekitLeftovers } from '../helpers/live.js';
 
 export interface ToolRun {
@@ -127,3 +130,50 @@ int main(int argc, char **argv) {
   return t == -1 ? 1 : 0;
 }
 `;
+
+/**
+ * C source of a program with `m` non-inlined functions pk_f0..pk_f{m-1}: after
+ * one byte on stdin it calls each once, then pk_f7 four more times.
+ */
+export function manyFunctionsProgram(m: number): string {
+  const fns = Array.from(
+    { length: m },
+    (_, i) =>
+      `__attribute__((noinline)) int pk_f${i}(int x) { __asm__ volatile("" ::: "memory"); return x + ${i}; }`,
+  ).join('\n');
+  const calls = Array.from(
+    { length: m },
+    (_, i) => `t += pk_f${i}(${i % 3 === 0 ? 'c' : '1'});`,
+  ).join(' ');
+  return `#include <unistd.h>\n${fns}\nint main(void) { char c; if (read(0, &c, 1) != 1) return 2; long t = 0; ${calls} for (int i = 0; i < 4; i++) t += pk_f7(i); return t == 0; }\n`;
+}
+
+export type BpfIds = { progs: number[]; maps: number[]; links: number[] };
+
+/**
+ * Once the tool is ready: the BPF programs, maps and links it holds (from
+ * /proc/PID/fdinfo), each program and map checked to be named probekit_ (bpftool).
+ */
+export async function readyBpfIds(run: ToolRun): Promise<BpfIds> {
+  await run.ready;
+  const ids = heldIds(run.child.pid!);
+  const k = kernelObjects();
+  for (const id of ids.progs)
+    assert.match(k.progs.find((p) => p.id === id)?.name ?? '', /^probekit_/, `prog ${id}`);
+  for (const id of ids.maps)
+    assert.match(k.maps.find((m) => m.id === id)?.name ?? '', /^probekit_/, `map ${id}`);
+  return ids;
+}
+
+/** Nothing of the run left: its programs, maps and links gone from bpftool, nothing in tracefs. */
+export async function assertNothingLeft(ids: BpfIds, run: ToolRun): Promise<void> {
+  assert.deepEqual(await waitGone(ids), [], 'every program, map and link is gone');
+  assert.deepEqual(leftoversOfPid(run.child.pid), [], 'nothing left in tracefs');
+}
+
+/** Kills whatever of these is still running when the test ends, pass or fail. */
+export function reap(t: TestContext, ...children: { readonly child: ChildProcess }[]): void {
+  t.after(() => {
+    for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGKILL');
+  });
+}

@@ -6,20 +6,17 @@
  * after kill -9 of the tool).
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { type TestContext, test } from 'node:test';
-import {
-  bpftoolSkipReason,
-  heldBpfIds,
-  kernelObjects,
-  liveSkipReason,
-  waitGone,
-} from '../bpf/live/helpers.js';
+import { test } from 'node:test';
+import { bpftoolSkipReason, liveSkipReason, waitGone } from '../bpf/live/helpers.js';
 import { jsonLines, runCli } from '../helpers/cli.js';
 import { buildC, whyNoTracing } from '../helpers/live.js';
 import {
+  type BpfIds,
   interrupt,
   leftoversOfPid,
+  manyFunctionsProgram,
+  readyBpfIds,
+  reap,
   startProgram,
   startShTarget,
   startTool,
@@ -31,36 +28,10 @@ const skipBpf = liveSkipReason() ?? bpftoolSkipReason() ?? null;
 const skipSys = skipBpf ?? whyNoTracing(['tracepoints', 'syscalls', 'gcc']);
 const skipU = skipBpf ?? whyNoTracing(['uprobes', 'gcc']);
 
-type Ids = { progs: number[]; maps: number[]; links: number[] };
-
-/** The BPF objects a running tool holds (from /proc/PID/fdinfo). */
-function idsHeldBy(pid: number): Ids {
-  const out: Ids = { progs: [], maps: [], links: [] };
-  // A link's fdinfo names its program too: each id once.
-  for (const s of new Set(heldBpfIds(pid))) {
-    const [k, v] = s.split('=') as [string, string];
-    (k === 'prog_id' ? out.progs : k === 'map_id' ? out.maps : out.links).push(Number(v));
-  }
-  return out;
-}
-
-/** Kills these processes when the test ends, however it ends (a failed test must not hang the file). */
-function reap(t: TestContext, ...children: { readonly child: ChildProcess }[]): void {
-  t.after(() => {
-    for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGKILL');
-  });
-}
-
-/** Waits for the ready line, then notes what the tool holds: probekit_ programs and maps. */
-async function readyIds(run: ToolRun, programs: number): Promise<Ids> {
-  await run.ready;
-  const ids = idsHeldBy(run.child.pid!);
+/** Once the tool is ready: its BPF objects, with exactly `programs` programs. */
+async function readyIds(run: ToolRun, programs: number): Promise<BpfIds> {
+  const ids = await readyBpfIds(run);
   assert.equal(ids.progs.length, programs, `the tool holds ${programs} programs`);
-  const k = kernelObjects();
-  for (const id of ids.progs)
-    assert.match(k.progs.find((p) => p.id === id)?.name ?? '', /^probekit_/, `prog ${id}`);
-  for (const id of ids.maps)
-    assert.match(k.maps.find((m) => m.id === id)?.name ?? '', /^probekit_/, `map ${id}`);
   return ids;
 }
 
@@ -419,19 +390,7 @@ test('funccount --backend bpf: 200 uprobes at once, each counted exactly', {
   skip: skipU ?? false,
 }, async (t) => {
   const M = 200;
-  const fns = Array.from(
-    { length: M },
-    (_, i) =>
-      `__attribute__((noinline)) int pk_f${i}(int x) { __asm__ volatile("" ::: "memory"); return x + ${i}; }`,
-  ).join('\n');
-  const calls = Array.from(
-    { length: M },
-    (_, i) => `t += pk_f${i}(${i % 3 === 0 ? 'c' : '1'});`,
-  ).join(' ');
-  const bin = buildC(
-    `#include <unistd.h>\n${fns}\nint main(void) { char c; if (read(0, &c, 1) != 1) return 2; long t = 0; ${calls} for (int i = 0; i < 4; i++) t += pk_f7(i); return t == 0; }\n`,
-    'pkmany',
-  );
+  const bin = buildC(manyFunctionsProgram(M), 'pkmany');
   const target = startProgram(bin, []);
   const run = startTool([
     'funccount',

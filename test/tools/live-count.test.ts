@@ -11,6 +11,7 @@ import { buildC, tracefsRoot, whyNoTracing } from '../helpers/live.js';
 import {
   interrupt,
   leftoversOfPid,
+  manyFunctionsProgram,
   startProgram,
   startShTarget,
   startTool,
@@ -209,19 +210,7 @@ test('funccount: 200 uprobes at once, each counted, all removed', {
   skip: skipU ?? false,
 }, async () => {
   const M = 200;
-  const fns = Array.from(
-    { length: M },
-    (_, i) =>
-      `__attribute__((noinline)) int pk_f${i}(int x) { __asm__ volatile("" ::: "memory"); return x + ${i}; }`,
-  ).join('\n');
-  const calls = Array.from(
-    { length: M },
-    (_, i) => `t += pk_f${i}(${i % 3 === 0 ? 'c' : '1'});`,
-  ).join(' ');
-  const bin = buildC(
-    `#include <unistd.h>\n${fns}\nint main(void) { char c; if (read(0, &c, 1) != 1) return 2; long t = 0; ${calls} for (int i = 0; i < 4; i++) t += pk_f7(i); return t == 0; }\n`,
-    'pkmany',
-  );
+  const bin = buildC(manyFunctionsProgram(M), 'pkmany');
   const target = startProgram(bin, []);
   const run = startTool([
     'funccount',

@@ -6,21 +6,17 @@
  * on stderr and in the JSON summary; no BPF program or map left behind.
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { type TestContext, test } from 'node:test';
+import { test } from 'node:test';
 import { ExecAssembler, type ExecInput } from '../../src/tools/execsnoop/assemble.js';
-import {
-  bpftoolSkipReason,
-  heldBpfIds,
-  kernelObjects,
-  liveSkipReason,
-  waitGone,
-} from '../bpf/live/helpers.js';
+import { bpftoolSkipReason, heldIds, liveSkipReason } from '../bpf/live/helpers.js';
 import { jsonLines } from '../helpers/cli.js';
 import { buildC, whyNoTracing } from '../helpers/live.js';
 import {
+  assertNothingLeft,
+  type BpfIds,
   interrupt,
-  leftoversOfPid,
+  readyBpfIds,
+  reap,
   startProgram,
   startTool,
   TARGET_PROGRAM,
@@ -59,41 +55,11 @@ function staticSkip(): string | null {
 }
 const skipStatic = staticSkip();
 
-type Ids = { progs: number[]; maps: number[]; links: number[] };
-
-/** The BPF objects a running tool holds (from /proc/PID/fdinfo). */
-function idsHeldBy(pid: number): Ids {
-  const out: Ids = { progs: [], maps: [], links: [] };
-  for (const s of new Set(heldBpfIds(pid))) {
-    const [k, v] = s.split('=') as [string, string];
-    (k === 'prog_id' ? out.progs : k === 'map_id' ? out.maps : out.links).push(Number(v));
-  }
-  return out;
-}
-
-/** After the ready line: the tool's programs and maps, every one named probekit_ (bpftool). */
-async function readyIds(run: ToolRun, programs: number): Promise<Ids> {
-  await run.ready;
-  const ids = idsHeldBy(run.child.pid!);
+/** Once the tool is ready: its BPF objects, with exactly `programs` programs. */
+async function readyIds(run: ToolRun, programs: number): Promise<BpfIds> {
+  const ids = await readyBpfIds(run);
   assert.equal(ids.progs.length, programs, `the tool holds ${programs} programs`);
-  const k = kernelObjects();
-  for (const id of ids.progs)
-    assert.match(k.progs.find((p) => p.id === id)?.name ?? '', /^probekit_/, `prog ${id}`);
-  for (const id of ids.maps)
-    assert.match(k.maps.find((m) => m.id === id)?.name ?? '', /^probekit_/, `map ${id}`);
   return ids;
-}
-
-/** Nothing of the run left: its programs, maps and links gone from bpftool, nothing in tracefs. */
-async function assertNothingLeft(ids: Ids, run: ToolRun): Promise<void> {
-  assert.deepEqual(await waitGone(ids), [], 'every program, map and link is gone');
-  assert.deepEqual(leftoversOfPid(run.child.pid), [], 'nothing left in tracefs');
-}
-
-function reap(t: TestContext, ...children: { readonly child: ChildProcess }[]): void {
-  t.after(() => {
-    for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGKILL');
-  });
 }
 
 function execsOf(stdout: string, pid: number | undefined): Record<string, unknown>[] {
@@ -233,7 +199,7 @@ test('execsnoop --backend tracefs still takes the libc uprobe (or kprobe) path',
 });
 
 function held(run: ToolRun): number {
-  return idsHeldBy(run.child.pid!).progs.length;
+  return heldIds(run.child.pid!).progs.length;
 }
 
 // The assembly of tracepoint records (pure).

@@ -6,21 +6,18 @@
  * or map left behind.
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { type TestContext, test } from 'node:test';
-import {
-  bpftoolSkipReason,
-  heldBpfIds,
-  kernelObjects,
-  liveSkipReason,
-  waitGone,
-} from '../bpf/live/helpers.js';
+import { test } from 'node:test';
+import { bpftoolSkipReason, heldIds, liveSkipReason } from '../bpf/live/helpers.js';
 import { jsonLines } from '../helpers/cli.js';
 import { buildC, tracefsRoot, whyNoTracing } from '../helpers/live.js';
 import {
+  assertNothingLeft,
+  type BpfIds,
   interrupt,
   leftoversOfPid,
+  readyBpfIds,
+  reap,
   startProgram,
   startShTarget,
   startTool,
@@ -69,39 +66,11 @@ function staticSkip(): string | null {
 }
 const skipStatic = staticSkip();
 
-type Ids = { progs: number[]; maps: number[]; links: number[] };
-
-function idsHeldBy(pid: number): Ids {
-  const out: Ids = { progs: [], maps: [], links: [] };
-  for (const s of new Set(heldBpfIds(pid))) {
-    const [k, v] = s.split('=') as [string, string];
-    (k === 'prog_id' ? out.progs : k === 'map_id' ? out.maps : out.links).push(Number(v));
-  }
-  return out;
-}
-
-/** After the ready line: the tool's programs and maps, every one named probekit_ (bpftool). */
-async function readyIds(run: ToolRun): Promise<Ids> {
-  await run.ready;
-  const ids = idsHeldBy(run.child.pid!);
+/** Once the tool is ready: its BPF objects, a program per open tracepoint. */
+async function readyIds(run: ToolRun): Promise<BpfIds> {
+  const ids = await readyBpfIds(run);
   assert.ok(ids.progs.length >= 6, `the tool holds a program per open tracepoint: ${ids.progs}`);
-  const k = kernelObjects();
-  for (const id of ids.progs)
-    assert.match(k.progs.find((p) => p.id === id)?.name ?? '', /^probekit_/, `prog ${id}`);
-  for (const id of ids.maps)
-    assert.match(k.maps.find((m) => m.id === id)?.name ?? '', /^probekit_/, `map ${id}`);
   return ids;
-}
-
-async function assertNothingLeft(ids: Ids, run: ToolRun): Promise<void> {
-  assert.deepEqual(await waitGone(ids), [], 'every program, map and link is gone');
-  assert.deepEqual(leftoversOfPid(run.child.pid), [], 'nothing left in tracefs');
-}
-
-function reap(t: TestContext, ...children: { readonly child: ChildProcess }[]): void {
-  t.after(() => {
-    for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGKILL');
-  });
 }
 
 const hasCreat = (): boolean =>
@@ -235,7 +204,7 @@ test('opensnoop --backend tracefs still uses no BPF program', {
   ]);
   reap(t, target, run);
   await run.ready;
-  assert.equal(idsHeldBy(run.child.pid!).progs.length, 0);
+  assert.equal(heldIds(run.child.pid!).progs.length, 0);
   await target.go();
   const r = await interrupt(run);
   assert.equal(r.code, 0, r.stderr);

@@ -170,10 +170,14 @@ export function heldBpfIds(pid: number | 'self' = 'self'): string[] {
   return out;
 }
 
-/** Ids of the BPF objects this process holds now, by kind. */
-export function heldIds(): { progs: number[]; maps: number[]; links: number[] } {
+/** Ids of the BPF objects a process (this one by default) holds now, by kind, each once. */
+export function heldIds(pid: number | 'self' = 'self'): {
+  progs: number[];
+  maps: number[];
+  links: number[];
+} {
   const out = { progs: [] as number[], maps: [] as number[], links: [] as number[] };
-  for (const s of heldBpfIds()) {
+  for (const s of new Set(heldBpfIds(pid))) {
     const [k, v] = s.split('=') as [string, string];
     (k === 'prog_id' ? out.progs : k === 'map_id' ? out.maps : out.links).push(Number(v));
   }
