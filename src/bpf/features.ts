@@ -29,10 +29,11 @@ function tryMap(type: number, key: number, value: number, entries: number): bool
   }
 }
 
-function tryProg(type: number, flags = 0): boolean {
+/** Loads `r0 = 0; exit` as a program of this type: its fd, or -errno. */
+function loadTrivialProg(type: number, flags = 0): number {
   const insns = encode([mov64('r0', 0), exit()]);
   const license = new TextEncoder().encode('GPL\0');
-  const fd = sysBpf(
+  return sysBpf(
     BpfCmd.PROG_LOAD,
     pack(ProgLoadAttr, {
       prog_type: type,
@@ -42,6 +43,10 @@ function tryProg(type: number, flags = 0): boolean {
       prog_flags: flags,
     }),
   );
+}
+
+function tryProg(type: number, flags = 0): boolean {
+  const fd = loadTrivialProg(type, flags);
   if (fd < 0) return false;
   sysClose(fd);
   return true;
@@ -53,17 +58,7 @@ function tryProg(type: number, flags = 0): boolean {
  * attach type and with EINVAL where it does not.
  */
 function tryPerfLink(): boolean {
-  const insns = encode([mov64('r0', 0), exit()]);
-  const license = new TextEncoder().encode('GPL\0');
-  const prog = sysBpf(
-    BpfCmd.PROG_LOAD,
-    pack(ProgLoadAttr, {
-      prog_type: ProgType.tracepoint,
-      insn_cnt: 2,
-      insns: addressOf(insns),
-      license: addressOf(license),
-    }),
-  );
+  const prog = loadTrivialProg(ProgType.tracepoint);
   if (prog < 0) return false;
   try {
     const link = sysBpf(
