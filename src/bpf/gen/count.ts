@@ -21,7 +21,8 @@ import {
 } from '../insn/builder.js';
 import type { Insn } from '../insn/types.js';
 import type { CtxScalar } from './context.js';
-import { filterTgid, loadScalar, returnZero } from './snippets.js';
+import { processFilter } from './process.js';
+import { loadScalar, returnZero } from './snippets.js';
 
 export type CountKey =
   | { readonly by: 'pid' }
@@ -61,7 +62,7 @@ function lookup(mapFd: number): Insn[] {
 export function countProgram(o: CountProgramOptions): Insn[] {
   return [
     mov64('r6', 'r1'),
-    ...filterTgid(o.tgid, 'out'),
+    ...processFilter({ tgid: o.tgid }, 'out'),
     ...buildKey(o.key),
     ...lookup(o.mapFd),
     jeq64('r0', 0, 'insert'),

@@ -8,7 +8,8 @@
 import { add64, atomic, call, jeq64, label, ldMapFd, mov64, rsh64, st } from '../insn/builder.js';
 import type { Insn } from '../insn/types.js';
 import type { CtxScalar } from './context.js';
-import { filterTgid, loadScalar, returnZero } from './snippets.js';
+import { processFilter } from './process.js';
+import { loadScalar, returnZero } from './snippets.js';
 
 export const LOG2_BUCKETS = 65;
 
@@ -55,7 +56,7 @@ export function bucketOf(v: bigint): number {
 export function histProgram(o: HistProgramOptions): Insn[] {
   return [
     mov64('r6', 'r1'),
-    ...filterTgid(o.tgid, 'out'),
+    ...processFilter({ tgid: o.tgid }, 'out'),
     ...loadScalar('r1', 'r6', o.value),
     ...log2Bucket(),
     st(4, 'r10', -8, 'r2'),

@@ -25,7 +25,8 @@ import {
 } from '../insn/builder.js';
 import type { Insn } from '../insn/types.js';
 import type { CtxScalar } from './context.js';
-import { filterTgid, loadScalar, returnZero } from './snippets.js';
+import { processFilter } from './process.js';
+import { loadScalar, returnZero } from './snippets.js';
 
 export const RECORD_HEADER = 32;
 
@@ -58,7 +59,7 @@ export function recordProgram(o: RecordProgramOptions): Insn[] {
         ];
   return [
     mov64('r6', 'r1'),
-    ...filterTgid(o.tgid, 'out'),
+    ...processFilter({ tgid: o.tgid }, 'out'),
     ldMapFd('r1', o.ringbufFd),
     mov64('r2', size),
     mov64('r3', 0),
@@ -137,7 +138,7 @@ export function perfRecordProgram(o: {
   const base = -size;
   return [
     mov64('r6', 'r1'),
-    ...filterTgid(o.tgid, 'out'),
+    ...processFilter({ tgid: o.tgid }, 'out'),
     call('get_current_pid_tgid'),
     st(4, 'r10', base, 'r0'),
     rsh64('r0', 32),

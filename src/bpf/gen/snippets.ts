@@ -1,13 +1,7 @@
 /** Instruction sequences shared by the generators. Each notes which registers it clobbers. */
-import { alu64, call, jne64, ldx, ldxs, mov64, type RegName, rsh64 } from '../insn/builder.js';
+import { alu64, ldx, ldxs, mov64, type RegName } from '../insn/builder.js';
 import type { Insn } from '../insn/types.js';
 import type { CtxScalar } from './context.js';
-
-/** Keep only events of process `tgid`: jump to `skip` otherwise. Clobbers r0-r5. */
-export function filterTgid(tgid: number | undefined, skip: string): Insn[] {
-  if (tgid === undefined) return [];
-  return [call('get_current_pid_tgid'), rsh64('r0', 32), jne64('r0', tgid, skip)];
-}
 
 /** dst = ctx scalar (ctx in `ctx`), sign-extended when the field is signed. */
 export function loadScalar(dst: RegName, ctx: RegName, s: CtxScalar): Insn[] {
